@@ -1,0 +1,139 @@
+"""The build, top to bottom: config → discover → parse → site model → validate → render + index → write.
+
+Only this module knows the order of the stages; each stage takes data and returns data.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from dataclasses import dataclass
+from pathlib import Path
+
+from kbgen.config import load_config
+from kbgen.diagnostics import Diagnostics
+from kbgen.discover import Discovery, Source, discover
+from kbgen.feeds import atom_feed, redirects_file, robots, sitemap
+from kbgen.folders import load_folders
+from kbgen.gitdates import last_commit_dates
+from kbgen.i18n import load_strings
+from kbgen.model import Article, Site
+from kbgen.parse import ParseContext, parse_article
+from kbgen.render import Renderer, render_all, worker_count
+from kbgen.assets import collect_assets, write_assets
+from kbgen.sitemodel import build_site
+from kbgen.validate import validate_references
+from kbgen.views import ViewContext
+from kbgen.write import StagedOutput, check_output_folder, write_file
+
+PARALLEL_MIN_ARTICLES = 200  # below this, parsing in one process is faster than forking
+
+
+@dataclass
+class BuildOptions:
+    site_root: Path
+    out: Path | None = None  # default: SITE/public
+    strict: bool = False
+    drafts: bool = False
+    write: bool = True  # False for `kbgen check`
+
+
+@dataclass
+class BuildResult:
+    diagnostics: Diagnostics
+    site: Site | None
+    out: Path
+    written: bool
+
+
+def build(options: BuildOptions) -> BuildResult:
+    diags = Diagnostics()
+    root = options.site_root
+    out = (options.out or root / "public").resolve()
+    config = load_config(root, diags)
+    found = discover(config, diags)
+    tree = load_folders(config, found, diags)
+    strings = {lang: load_strings(root, lang, diags) for lang in config.languages}
+    labels = {lang: {k[len("callout_"):]: v for k, v in s.items() if k.startswith("callout_")}
+              for lang, s in strings.items()}
+    parsed = parse_all(found, ParseContext(frozenset(f.source for f in found.folders), labels))
+    for article in parsed:
+        diags.extend(article.diagnostics)
+    site = build_site(config, found, tree, parsed, last_commit_dates(root), drafts=options.drafts, diags=diags)
+    validate_references(site, {a.source for a in parsed}, diags)
+    report_missing_translations(site, config.languages, diags)
+    vc = ViewContext(config, site, strings)
+    if not options.write:
+        return BuildResult(diags, site, out, False)
+    if diags.failed(options.strict) or not check_output_folder(out, root, diags):
+        return BuildResult(diags, site, out, False)
+    with StagedOutput(out) as staged:
+        asset_urls = write_assets(collect_assets(root), staged.path)
+        renderer = Renderer(vc, root, asset_urls)
+        renderer.check_templates(diags)
+        if diags.failed(options.strict):
+            return BuildResult(diags, site, out, False)
+        render_all(renderer, renderer.jobs(), staged.path, diags, worker_count())
+        write_extras(vc, found, staged.path)
+        if diags.failed(options.strict):
+            return BuildResult(diags, site, out, False)
+        staged.commit()
+    return BuildResult(diags, site, out, True)
+
+
+def write_extras(vc: ViewContext, found: Discovery, out: Path) -> None:
+    """Feeds, sitemap, robots.txt, _redirects and the media files next to the pages."""
+    for lang in vc.config.languages:
+        write_file(out, f"{vc.home_url(lang).lstrip('/')}feed.xml", atom_feed(vc, lang))
+    xml = sitemap(vc)
+    if xml:
+        write_file(out, "sitemap.xml", xml)
+    write_file(out, "robots.txt", robots(vc))
+    if vc.site.redirects:
+        write_file(out, "_redirects", redirects_file(vc))
+    for src in found.media:
+        write_file(out, vc.site.media[src.source].lstrip("/"), src.path.read_bytes())
+
+
+def report_missing_translations(site: Site, languages: list[str], diags: Diagnostics) -> None:
+    if len(languages) < 2:
+        return
+    for article in site.articles.values():
+        if article.lang != languages[0]:
+            continue
+        missing = [lang for lang in languages[1:] if lang not in article.translations]
+        if missing:
+            diags.note(f"no translation in {', '.join(missing)}", article.file,
+                       hint=f"add content/{missing[0]}/{article.rel}", code="translation-missing")
+
+
+_PARSE_CONTEXT: ParseContext | None = None
+
+
+def _parse_one(src: Source) -> Article | None:
+    assert _PARSE_CONTEXT is not None
+    try:
+        raw = src.path.read_bytes()
+    except OSError as exc:
+        diags = Diagnostics()
+        diags.error(f"cannot read file: {exc.strerror or exc}", src.file,
+                    hint="check that the file exists and that you may read it", code="unreadable")
+        article = parse_article(src, b"", _PARSE_CONTEXT)
+        if article is not None:
+            article.diagnostics = diags.items()
+        return article
+    return parse_article(src, raw, _PARSE_CONTEXT)
+
+
+def parse_all(found: Discovery, ctx: ParseContext) -> list[Article]:
+    global _PARSE_CONTEXT
+    _PARSE_CONTEXT = ctx
+    try:
+        workers = worker_count()
+        if workers < 2 or len(found.articles) < PARALLEL_MIN_ARTICLES:
+            results = [_parse_one(src) for src in found.articles]
+        else:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_parse_one, found.articles, chunksize=32)
+    finally:
+        _PARSE_CONTEXT = None
+    return [a for a in results if a is not None]

@@ -1,0 +1,97 @@
+"""The `kbgen` command line: parses arguments, runs a command, prints diagnostics, sets the exit code.
+
+Exit codes: 0 ok, 1 content errors (or warnings under --strict), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from kbgen import __version__
+from kbgen.build import BuildOptions, BuildResult, build
+from kbgen.diagnostics import format_diagnostics
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kbgen", description="Build a static, searchable help center from Markdown.")
+    parser.add_argument("--version", action="version", version=f"kbgen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def diag_format(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="how problems are printed: text (default), json, github (workflow annotations)")
+        p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    p = commands.add_parser("build", help="build the site into an output folder")
+    p.add_argument("site", nargs="?", default=".", type=Path, help="the site folder (default: .)")
+    p.add_argument("-o", "--output", type=Path, help="output folder (default: SITE/public)")
+    p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    p.add_argument("--report", action="store_true", help="also write a content-health report to _report/")
+    p.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
+    diag_format(p)
+
+    p = commands.add_parser("check", help="validate the site without writing output")
+    p.add_argument("site", nargs="?", default=".", type=Path)
+    p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    diag_format(p)
+
+    p = commands.add_parser("serve", help="preview the site, rebuilding on every change")
+    p.add_argument("site", nargs="?", default=".", type=Path)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    site = args.site
+    if not site.is_dir():
+        print(f"kbgen: error: site folder '{site}' does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command in ("build", "check"):
+        return _build_or_check(args)
+    if args.command == "serve":
+        from kbgen.serve import serve
+        return serve(site, host=args.host, port=args.port, drafts=args.drafts)
+    return EXIT_USAGE
+
+
+def _build_or_check(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    writing = args.command == "build"
+    options = BuildOptions(site_root=args.site, out=getattr(args, "output", None), strict=args.strict,
+                           drafts=args.drafts, write=writing)
+    result = build(options)
+    _print(result, args.format, args.strict, show_notes=not writing)
+    failed = result.diagnostics.failed(args.strict)
+    if args.format == "text":
+        _summary(result, writing, failed, time.perf_counter() - started)
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _print(result: BuildResult, fmt: str, strict: bool, show_notes: bool) -> None:
+    items = [d for d in result.diagnostics.items() if show_notes or d.severity != "note"]
+    text = format_diagnostics(items, fmt, strict)
+    if fmt == "json":
+        print(text)
+    elif text:
+        print(text, file=sys.stderr if fmt == "text" else sys.stdout)
+
+
+def _summary(result: BuildResult, writing: bool, failed: bool, seconds: float) -> None:
+    d = result.diagnostics
+    counts = f"{d.count('error')} error(s), {d.count('warning')} warning(s)"
+    articles = len(result.site.articles) if result.site else 0
+    if writing and result.written:
+        print(f"kbgen: built {articles} articles into {result.out} in {seconds:.2f} s ({counts})", file=sys.stderr)
+    elif writing:
+        print(f"kbgen: build failed ({counts}); {result.out} was left unchanged", file=sys.stderr)
+    else:
+        state = "failed" if failed else "ok"
+        print(f"kbgen: check {state}: {articles} articles ({counts})", file=sys.stderr)

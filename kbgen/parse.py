@@ -1,0 +1,63 @@
+"""Parse stage: one source file in, one Article out (front matter + Markdown → page model).
+
+A pure function of the file's bytes and a few site facts, so it can run in worker
+processes and its result can be cached by content hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from kbgen.diagnostics import Diagnostics
+from kbgen.discover import Source
+from kbgen.frontmatter import split_document
+from kbgen.markup import render_markdown
+from kbgen.model import Article
+from kbgen.textfile import decode_text
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    known_folders: frozenset[str]  # folder sources (relative to content/), for links to categories
+    labels: dict[str, dict[str, str]]  # lang -> callout kind -> label
+
+
+def parse_article(src: Source, raw: bytes, ctx: ParseContext) -> Article | None:
+    """Return the article, or None when the file is unusable; diagnostics travel with it."""
+    diags = Diagnostics()
+    article = _parse(src, raw, ctx, diags)
+    if article is None:
+        article = _empty(src)
+        article.meta["_unusable"] = True
+    article.diagnostics = diags.items()
+    return article
+
+
+def _parse(src: Source, raw: bytes, ctx: ParseContext, diags: Diagnostics) -> Article | None:
+    file = src.file
+    text = decode_text(raw, file, diags)
+    if text is None:
+        return None
+    if not text.strip():
+        diags.warning("the file is empty", file, 1, hint="write the article, or delete the file", code="empty-file")
+        return None
+    doc = split_document(text, file, diags)
+    if doc is None:
+        return None
+    rendered = render_markdown(doc.body, file=file, source=src.source, body_line=doc.body_line,
+                               known_folders=ctx.known_folders, labels=ctx.labels.get(src.lang, {}), diags=diags)
+    title = doc.meta.get("title") or rendered.first_h1
+    if not title:
+        title = PurePosixPath(src.rel).stem.replace("-", " ").replace("_", " ").strip().capitalize() or src.rel
+    if doc.has_front_matter and not doc.body.strip():
+        diags.warning("the article has front matter but no text", file, doc.body_line,
+                      hint="write the article below the closing '---'", code="empty-body")
+    return Article(source=src.source, lang=src.lang, rel=src.rel, title=title, meta=doc.meta,
+                   meta_lines=doc.meta_lines, html=rendered.html, headings=rendered.headings,
+                   sections=rendered.sections, references=rendered.references, word_count=rendered.word_count)
+
+
+def _empty(src: Source) -> Article:
+    return Article(source=src.source, lang=src.lang, rel=src.rel, title="", meta={}, meta_lines={}, html="",
+                   headings=[], sections=[], references=[], word_count=0)

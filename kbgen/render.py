@@ -1,0 +1,206 @@
+"""Render stage: Jinja2 templates (autoescaped, StrictUndefined) turn views into HTML files.
+
+Pages are rendered in worker processes forked after the site model is complete, each
+writing its own files into the temporary output folder; only diagnostics travel back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from kbgen.diagnostics import Diagnostic, Diagnostics
+from kbgen.theme import builtin_layouts
+from kbgen.urls import absolute, output_path, relative
+from kbgen.views import (ViewContext, article_view, folder_view, home_view, listing_view, site_view)
+
+TEMPLATES = ("base.html", "home.html", "folder.html", "article.html", "listing.html", "search.html",
+             "404.html", "redirect.html")
+PARALLEL_MIN_PAGES = 400  # below this, forking workers costs more than it saves
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str  # home, folder, article, tag, tags, product, az, search, 404, redirect
+    lang: str
+    key: str  # what the kind needs: a source, folder key, tag, product id or URL
+    url: str  # the page's site-internal URL
+
+
+class Renderer:
+    def __init__(self, vc: ViewContext, site_root: Path, assets: dict[str, str]) -> None:
+        self.vc = vc
+        self.assets = assets  # logical asset name -> site URL of the fingerprinted file
+        layouts = [site_root / "layouts", builtin_layouts()]
+        self.override_dir = (site_root / "layouts").resolve()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in layouts if p.is_dir()]),
+            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True)
+
+    def check_templates(self, diags: Diagnostics) -> None:
+        """Compile every template up front so a syntax error names its file and line."""
+        for name in TEMPLATES:
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                diags.error(f"template error: {exc.message}", self._template_file(exc.filename, name), exc.lineno,
+                            hint="fix the Jinja2 syntax in your override layout", code="template-syntax")
+            except jinja2.TemplateNotFound as exc:
+                diags.error(f"template '{exc.name}' not found", f"layouts/{name}",
+                            hint="override layouts must keep the built-in templates' names", code="template-missing")
+
+    def _template_file(self, filename: str | None, fallback: str) -> str:
+        if filename:
+            path = Path(filename).resolve()
+            if self.override_dir in path.parents:
+                return "layouts/" + path.relative_to(self.override_dir).as_posix()
+            return f"(built-in) layouts/{path.name}"
+        return fallback
+
+    def jobs(self) -> list[Job]:
+        vc, site, config = self.vc, self.vc.site, self.vc.config
+        jobs: list[Job] = []
+        for lang in config.languages:
+            jobs.append(Job("home", lang, lang, vc.home_url(lang)))
+            jobs.append(Job("search", lang, lang, vc.special_url(lang, "search")))
+            jobs.append(Job("az", lang, lang, vc.special_url(lang, "az")))
+            if site.tags[lang]:
+                jobs.append(Job("tags", lang, lang, vc.special_url(lang, "tags")))
+            for tag in site.tags[lang]:
+                jobs.append(Job("tag", lang, tag, vc.tag_url(lang, tag)))
+            for pid, sources in site.products[lang].items():
+                guides = [f for f in site.folders.values() if f.lang == lang and f.product == pid]
+                if sources or guides:
+                    jobs.append(Job("product", lang, pid, vc.product_url(lang, pid)))
+        for key, folder in sorted(site.folders.items()):
+            jobs.append(Job("folder", folder.lang, key, folder.url))
+        for source, article in sorted(site.articles.items()):
+            jobs.append(Job("article", article.lang, source, article.url))
+        for redirect in site.redirects:
+            lang = site.articles[redirect.source].lang
+            jobs.append(Job("redirect", lang, redirect.target, redirect.url))
+        jobs.append(Job("404", config.default_language, "", "/404.html"))
+        return jobs
+
+    def render(self, job: Job) -> str:
+        vc, lang = self.vc, job.lang
+        page, template = self._page(job)
+        t = vc.t(lang)
+        if job.kind == "404":
+            base = vc.config.base_path
+            url_fn: Callable[[str], str] = lambda target: base.rstrip("/") + target  # noqa: E731
+        else:
+            url_fn = lambda target: relative(job.url, target)  # noqa: E731
+        context = {
+            "page": page, "site": site_view(vc, lang), "t": t, "url": url_fn,
+            "asset": lambda name: url_fn(self.assets[name]),
+            "canonical": absolute(vc.config.base_url, vc.config.base_path, job.url),
+            "lang": lang,
+        }
+        return self.env.get_template(template).render(context)
+
+    def _page(self, job: Job) -> tuple[dict[str, Any], str]:
+        vc, site, lang = self.vc, self.vc.site, job.lang
+        t = vc.t(lang)
+        if job.kind == "article":
+            return article_view(vc, site.articles[job.key]), "article.html"
+        if job.kind == "folder":
+            return folder_view(vc, site.folders[job.key]), "folder.html"
+        if job.kind == "home":
+            return home_view(vc, lang), "home.html"
+        if job.kind == "tag":
+            return listing_view(vc, lang, "tag", t["tag_title"].format(tag=job.key), job.url,
+                                site.tags[lang][job.key]), "listing.html"
+        if job.kind == "tags":
+            page = listing_view(vc, lang, "tags", t["tags"], job.url, [])
+            page["tags"] = [{"name": tag, "url": vc.tag_url(lang, tag), "count": len(s)}
+                            for tag, s in site.tags[lang].items()]
+            return page, "listing.html"
+        if job.kind == "product":
+            product = vc.config.products[job.key]
+            page = listing_view(vc, lang, "product", vc.config.localized(product.name, lang), job.url,
+                                site.products[lang][job.key], vc.config.localized(product.description, lang),
+                                pages={code: vc.product_url(code, job.key) for code in vc.config.languages})
+            page["guides"] = [dict(folder_view(vc, f), count=len(f.articles)) for f in
+                              sorted(site.folders.values(), key=lambda f: f.key)
+                              if f.lang == lang and f.product == job.key]
+            return page, "listing.html"
+        if job.kind == "az":
+            sources = sorted((a.source for a in site.in_lang(lang)),
+                             key=lambda s: (site.articles[s].title.casefold(), s))
+            page = listing_view(vc, lang, "az", t["az_title"], job.url, sources,
+                                pages={code: vc.special_url(code, "az") for code in vc.config.languages})
+            return page, "listing.html"
+        if job.kind == "search":
+            page = listing_view(vc, lang, "search", t["search_title"], job.url, [],
+                                pages={code: vc.special_url(code, "search") for code in vc.config.languages})
+            return page, "search.html"
+        if job.kind == "redirect":
+            page = listing_view(vc, lang, "redirect", t["redirect_title"], job.url, [])
+            page["target"] = job.key
+            page["target_absolute"] = absolute(vc.config.base_url, vc.config.base_path, job.key)
+            return page, "redirect.html"
+        page = listing_view(vc, lang, "404", t["not_found_title"], job.url, [])
+        return page, "404.html"
+
+    def error_for(self, job: Job, exc: BaseException) -> Diagnostic:
+        """A template runtime error, located at the template frame that raised it."""
+        file, line = f"layouts/{job.kind}", None
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".html"):
+                file, line = self._template_file(frame.filename, frame.filename), frame.lineno
+                break
+        source = f" while rendering {job.url}" if job.kind != "article" else f" while rendering content/{job.key}"
+        return Diagnostic("error", f"template error{source}: {exc}", file, line, None,
+                          "check the variable names your override layout uses", "template-runtime")
+
+
+_WORKER: tuple[Renderer, Path, list[Job]] | None = None
+
+
+def _render_range(bounds: tuple[int, int]) -> list[Diagnostic]:
+    assert _WORKER is not None
+    renderer, out, jobs = _WORKER
+    problems: list[Diagnostic] = []
+    for job in jobs[bounds[0]:bounds[1]]:
+        try:
+            html = renderer.render(job)
+        except Exception as exc:  # a template's runtime error must become a diagnostic
+            problems.append(renderer.error_for(job, exc))
+            continue
+        path = output_path(out, job.url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+    return problems
+
+
+def render_all(renderer: Renderer, jobs: list[Job], out: Path, diags: Diagnostics, workers: int) -> None:
+    global _WORKER
+    _WORKER = (renderer, out, jobs)
+    try:
+        use_pool = workers > 1 and len(jobs) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods()
+        if not use_pool:
+            diags.extend(_render_range((0, len(jobs))))
+            return
+        size = max(1, len(jobs) // (workers * 8))
+        chunks = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for problems in pool.imap(_render_range, chunks):
+                diags.extend(problems)
+    finally:
+        _WORKER = None
+
+
+def worker_count() -> int:
+    env = os.environ.get("KBGEN_WORKERS")
+    if env and env.isdigit():
+        return max(1, int(env))
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+

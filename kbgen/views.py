@@ -1,0 +1,252 @@
+"""Template contexts ("views"): what each page type shows, as plain dicts and lists.
+
+Templates never see the internal model; they see these views, documented here, and every
+URL in them is a site-internal path that the template makes relative with `url()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from kbgen.config import SiteConfig
+from kbgen.folders import lang_prefix
+from kbgen.markup import MARKER
+from kbgen.model import Article, Folder, Site
+from kbgen.slugs import slugify
+from kbgen.urls import relative
+
+_MARKER_RE = re.compile(re.escape(MARKER) + r"(\d+)")
+RECENT_LIMIT = 6
+
+
+@dataclass
+class ViewContext:
+    config: SiteConfig
+    site: Site
+    strings: dict[str, dict[str, str]]  # lang -> UI strings
+
+    def t(self, lang: str) -> dict[str, str]:
+        return self.strings[lang]
+
+    def home_url(self, lang: str) -> str:
+        return f"{lang_prefix(self.config, lang)}/"
+
+    def special_url(self, lang: str, key: str, *rest: str) -> str:
+        segment = self.strings[lang][f"{key}_segment"]
+        return "/".join([lang_prefix(self.config, lang), segment, *rest]) + "/"
+
+    def tag_url(self, lang: str, tag: str) -> str:
+        return self.special_url(lang, "tags", slugify(tag, "tag"))
+
+    def product_url(self, lang: str, pid: str) -> str:
+        return self.special_url(lang, "products", pid)
+
+
+def format_date(date: dt.date | None, strings: dict[str, str]) -> str:
+    if date is None:
+        return ""
+    months = strings["months"].split(",")
+    return strings["date_format"].format(day=date.day, month=months[date.month - 1].strip(), year=date.year,
+                                         mm=f"{date.month:02d}", dd=f"{date.day:02d}")
+
+
+def site_view(vc: ViewContext, lang: str) -> dict[str, Any]:
+    config, t = vc.config, vc.t(lang)
+    categories = [folder_card(vc, f) for f in top_folders(vc, lang)]
+    return {
+        "title": config.localized(config.title, lang),
+        "description": config.localized(config.description, lang),
+        "lang": lang,
+        "home_url": vc.home_url(lang),
+        "search_url": vc.special_url(lang, "search"),
+        "az_url": vc.special_url(lang, "az"),
+        "categories": categories,
+        "contact": contact_view(config, lang),
+        "languages": [{"code": code, "name": vc.t(code)["language_name"], "url": vc.home_url(code)}
+                      for code in config.languages],
+        "multilingual": len(config.languages) > 1,
+        "feed_url": f"{lang_prefix(config, lang)}/feed.xml",
+        "t": t,
+    }
+
+
+def contact_view(config: SiteConfig, lang: str) -> dict[str, Any]:
+    c = config.contact
+    phone = c.get("phone") or {}
+    chat = c.get("chat") or {}
+    return {
+        "phone": {"number": str(phone.get("number", "")), "display": str(phone.get("display") or phone.get("number", "")),
+                  "hours": config.localized(phone.get("hours"), lang)} if phone else None,
+        "email": c.get("email"),
+        "chat": {"url": str(chat.get("url", "")), "hours": config.localized(chat.get("hours"), lang)} if chat else None,
+        "address": config.localized(c.get("address"), lang).strip().splitlines() if c.get("address") else [],
+        "form": c.get("form"),
+    }
+
+
+def top_folders(vc: ViewContext, lang: str) -> list[Folder]:
+    folders = [f for f in vc.site.folders.values() if f.lang == lang and f.parent is None]
+    return sorted(folders, key=lambda f: (f.order, f.title.casefold(), f.key))
+
+
+def folder_card(vc: ViewContext, folder: Folder) -> dict[str, Any]:
+    return {"title": folder.title, "description": folder.description, "icon": folder.icon or "book",
+            "url": folder.url, "count": _count(vc, folder), "is_guide": folder.is_guide}
+
+
+def _count(vc: ViewContext, folder: Folder) -> int:
+    return len(folder.articles) + sum(_count(vc, vc.site.folders[k]) for k in folder.children)
+
+
+def article_card(vc: ViewContext, article: Article) -> dict[str, Any]:
+    return {"title": article.title, "description": article.description, "url": article.url,
+            "updated": format_date(article.updated, vc.t(article.lang)),
+            "updated_iso": article.updated.isoformat() if article.updated else "", "type": article.type}
+
+
+def breadcrumbs(vc: ViewContext, folder_key: str, lang: str) -> list[dict[str, str]]:
+    crumbs = []
+    key: str | None = folder_key
+    while key:
+        folder = vc.site.folders.get(key)
+        if folder is None:
+            break
+        crumbs.append({"title": folder.title, "url": folder.url})
+        key = folder.parent
+    crumbs.append({"title": vc.t(lang)["home"], "url": vc.home_url(lang)})
+    return list(reversed(crumbs))
+
+
+def translations_view(vc: ViewContext, lang: str, pages: dict[str, str]) -> list[dict[str, Any]]:
+    """Every language: the translated page where there is one, else that language's home."""
+    out = []
+    for code in vc.config.languages:
+        url = pages.get(code)
+        out.append({"code": code, "name": vc.t(code)["language_name"], "url": url or vc.home_url(code),
+                    "current": code == lang, "exists": url is not None})
+    return out
+
+
+def article_html(article: Article) -> str:
+    """The body with reference markers replaced by URLs relative to the article's page."""
+    def replace(match: re.Match[str]) -> str:
+        url = article.ref_urls[int(match.group(1))]
+        return relative(article.url, url) if url.startswith(("/", "#")) else url
+    return _MARKER_RE.sub(replace, article.html)
+
+
+def article_view(vc: ViewContext, article: Article) -> dict[str, Any]:
+    site, t = vc.site, vc.t(article.lang)
+    folder = site.folders.get(article.folder)
+    siblings = folder.articles if folder else []
+    index = siblings.index(article.source) if article.source in siblings else -1
+    prev_a = site.articles[siblings[index - 1]] if index > 0 else None
+    next_a = site.articles[siblings[index + 1]] if 0 <= index < len(siblings) - 1 else None
+    guide = None
+    if article.guide and folder is not None:
+        guide = {"title": folder.title, "url": folder.url, "step": index + 1, "steps": len(siblings),
+                 "label": t["step_of"].format(k=index + 1, n=len(siblings))}
+    products = [{"name": vc.config.localized(vc.config.products[p].name, article.lang), "url": vc.product_url(article.lang, p)}
+                for p in article.meta.get("products", []) if p in vc.config.products]
+    questions = [{"text": h.text, "id": h.id} for h in article.headings if h.level == 2] if article.type == "faq" else []
+    pages = {lang: site.articles[src].url for lang, src in article.translations.items() if src in site.articles}
+    pages[article.lang] = article.url
+    return {
+        "kind": "faq" if article.type == "faq" else "article",
+        "title": article.title,
+        "description": article.description,
+        "url": article.url,
+        "source": article.source,
+        "body": article_html(article),
+        "created": format_date(article.meta.get("created"), t),
+        "created_iso": article.meta["created"].isoformat() if article.meta.get("created") else "",
+        "updated": format_date(article.updated, t),
+        "updated_iso": article.updated.isoformat() if article.updated else "",
+        "toc": [{"text": h.text, "id": h.id, "level": h.level} for h in article.headings if h.level in (2, 3)],
+        "tags": [{"name": tag, "url": vc.tag_url(article.lang, tag)} for tag in article.meta.get("tags", [])],
+        "products": products,
+        "related": [article_card(vc, site.articles[s]) for s in article.related if s in site.articles],
+        "previous": article_card(vc, prev_a) if prev_a else None,
+        "next": article_card(vc, next_a) if next_a else None,
+        "guide": guide,
+        "questions": questions,
+        "breadcrumbs": breadcrumbs(vc, article.folder, article.lang),
+        "translations": translations_view(vc, article.lang, pages),
+        "promoted": article.promoted,
+    }
+
+
+def folder_view(vc: ViewContext, folder: Folder) -> dict[str, Any]:
+    site = vc.site
+    children = [site.folders[k] for k in folder.children]
+    pages = _folder_translations(vc, folder)
+    steps = []
+    if folder.is_guide:
+        t = vc.t(folder.lang)
+        steps = [dict(article_card(vc, site.articles[s]), step=i + 1,
+                      label=t["step_of"].format(k=i + 1, n=len(folder.articles)))
+                 for i, s in enumerate(folder.articles)]
+    product = None
+    if folder.product:
+        product = {"name": vc.config.localized(vc.config.products[folder.product].name, folder.lang),
+                   "url": vc.product_url(folder.lang, folder.product)}
+    return {
+        "kind": "guide" if folder.is_guide else ("section" if folder.parent else "category"),
+        "title": folder.title,
+        "description": folder.description,
+        "url": folder.url,
+        "icon": folder.icon or "book",
+        "articles": [article_card(vc, site.articles[s]) for s in folder.articles],
+        "sections": [folder_card(vc, c) for c in children if not c.is_guide],
+        "guides": [folder_card(vc, c) for c in children if c.is_guide],
+        "steps": steps,
+        "product": product,
+        "breadcrumbs": breadcrumbs(vc, folder.parent or "", folder.lang),
+        "translations": translations_view(vc, folder.lang, pages),
+    }
+
+
+def _folder_translations(vc: ViewContext, folder: Folder) -> dict[str, str]:
+    pages = {}
+    for lang in vc.config.languages:
+        key = f"{lang}/{folder.path}" if folder.key.startswith(f"{folder.lang}/") else folder.key
+        other = vc.site.folders.get(key)
+        if other is not None:
+            pages[lang] = other.url
+    return pages
+
+
+def home_view(vc: ViewContext, lang: str) -> dict[str, Any]:
+    site = vc.site
+    articles = site.in_lang(lang)
+    promoted = sorted((a for a in articles if a.promoted), key=lambda a: (a.order, a.title.casefold(), a.source))
+    dated = sorted((a for a in articles if a.updated), key=lambda a: (a.updated, a.source), reverse=True)
+    guides = sorted((f for f in site.folders.values() if f.lang == lang and f.is_guide),
+                    key=lambda f: (f.order, f.title.casefold(), f.key))
+    return {
+        "kind": "home",
+        "title": vc.config.localized(vc.config.title, lang),
+        "description": vc.config.localized(vc.config.description, lang),
+        "url": vc.home_url(lang),
+        "promoted": [article_card(vc, a) for a in promoted],
+        "recent": [article_card(vc, a) for a in dated[:RECENT_LIMIT]],
+        "guides": [folder_card(vc, f) for f in guides],
+        "loose": [article_card(vc, a) for a in sorted(articles, key=lambda a: (a.order, a.title.casefold()))
+                  if not a.folder],
+        "breadcrumbs": [],
+        "translations": translations_view(vc, lang, {code: vc.home_url(code) for code in vc.config.languages}),
+    }
+
+
+def listing_view(vc: ViewContext, lang: str, kind: str, title: str, url: str, sources: list[str],
+                 description: str = "", pages: dict[str, str] | None = None) -> dict[str, Any]:
+    """Tag pages, product pages, the tag index and the A–Z index."""
+    return {
+        "kind": kind, "title": title, "description": description, "url": url,
+        "articles": [article_card(vc, vc.site.articles[s]) for s in sources],
+        "breadcrumbs": [{"title": vc.t(lang)["home"], "url": vc.home_url(lang)}],
+        "translations": translations_view(vc, lang, pages or {}),
+    }

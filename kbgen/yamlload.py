@@ -1,0 +1,86 @@
+"""Safe YAML loading that keeps line numbers and refuses duplicate keys.
+
+Front matter, kbgen.yml, _category.yml and _guide.yml all go through here, so every
+YAML problem is reported the same way: file, line inside the file, and a hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode
+
+from kbgen.diagnostics import Diagnostics
+
+
+@dataclass
+class YamlMapping:
+    data: dict[str, Any]  # the constructed top-level mapping ({} when empty)
+    lines: dict[str, int] = field(default_factory=dict)  # top-level key -> 1-based line in the file
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reports a duplicate key anywhere in the document."""
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            try:
+                hash(key)
+            except TypeError:
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}' (first at line {seen[key] + 1})", key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_mapping(text: str, file: str, diags: Diagnostics, *, line_offset: int = 0,
+                 what: str = "YAML") -> YamlMapping | None:
+    """Parse TEXT as a YAML mapping; report problems and return None when it is unusable.
+
+    LINE_OFFSET is the number of lines before TEXT in FILE (1 for front matter after `---`).
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlMapping({})
+        if not isinstance(node, MappingNode):
+            diags.error(f"{what} must be a mapping of 'key: value' lines, not a {_kind(node)}",
+                        file, node.start_mark.line + 1 + line_offset,
+                        hint="write one 'key: value' per line, e.g. 'title: Lieferzeiten'", code="yaml-not-mapping")
+            return None
+        lines = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node.value, str):
+                lines[key_node.value] = key_node.start_mark.line + 1 + line_offset
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        column = mark.column + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        hint = "check the indentation and quote values that contain ':' or start with a special character"
+        if "duplicate key" in problem:
+            hint = "remove or rename one of the two keys"
+        diags.error(f"invalid {what}: {problem}", file, line, column=column, hint=hint, code="yaml-syntax")
+        return None
+    except yaml.YAMLError as exc:
+        diags.error(f"invalid {what}: {exc}", file, code="yaml-syntax")
+        return None
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    bad = [k for k in data if not isinstance(k, str)]
+    if bad:
+        diags.error(f"{what} keys must be words, not {bad[0]!r}", file, line_offset + 1, code="yaml-key")
+        return None
+    return YamlMapping(data, lines)
+
+
+def _kind(node: yaml.Node) -> str:
+    return "list" if isinstance(node, yaml.SequenceNode) else "single value"
