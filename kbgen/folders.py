@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from kbgen.config import SiteConfig
 from kbgen.diagnostics import Diagnostics, did_you_mean
 from kbgen.discover import Discovery, Source
-from kbgen.model import Folder
+from kbgen.model import UNORDERED, Folder
 from kbgen.schema import INT, TEXT, WORDS, Field, check_mapping
 from kbgen.textfile import read_text
 from kbgen.yamlload import load_mapping
@@ -59,7 +59,7 @@ def load_folders(config: SiteConfig, found: Discovery, diags: Diagnostics) -> Fo
         parent_path = src.rel.rpartition("/")[0]
         parent = (key.rpartition("/")[0] if parent_path else None)
         folder = Folder(key=key, lang=src.lang, path=src.rel, title=humanize(src.rel.rpartition("/")[2]),
-                        description="", icon="", order=0,
+                        description="", icon="", order=UNORDERED,
                         url=f"{lang_prefix(config, src.lang)}/{src.rel}/", parent=parent)
         if key in found.guide_files:
             _apply_guide(folder, found.guide_files[key], config, tree, diags)
@@ -94,7 +94,7 @@ def _apply_category(folder: Folder, src: Source, diags: Diagnostics) -> None:
     folder.title = values.get("title") or folder.title
     folder.description = values.get("description", "")
     folder.icon = values.get("icon", "")
-    folder.order = values.get("order", 0)
+    folder.order = values.get("order", UNORDERED)
 
 
 def _apply_guide(folder: Folder, src: Source, config: SiteConfig, tree: FolderTree, diags: Diagnostics) -> None:
@@ -107,7 +107,7 @@ def _apply_guide(folder: Folder, src: Source, config: SiteConfig, tree: FolderTr
     folder.title = values.get("title") or folder.title
     folder.description = values.get("description", "")
     folder.icon = values.get("icon", "")
-    folder.order = values.get("order", 0)
+    folder.order = values.get("order", UNORDERED)
     product = values.get("product")
     if product is not None:
         if product in config.products:

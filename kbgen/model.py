@@ -12,6 +12,8 @@ from typing import Any
 
 from kbgen.diagnostics import Diagnostic
 
+UNORDERED = 1_000_000  # the order of articles and folders that do not set one
+
 
 @dataclass
 class Heading:
@@ -81,7 +83,8 @@ class Article:
 
     @property
     def order(self) -> int:
-        return int(self.meta.get("order", 0))
+        """Explicit order first (lower first); articles without one come after, by title."""
+        return int(self.meta.get("order", UNORDERED))
 
     @property
     def promoted(self) -> bool:
@@ -98,7 +101,7 @@ class Folder:
     title: str
     description: str
     icon: str
-    order: int
+    order: int  # UNORDERED when not set
     url: str  # e.g. "/versand/"
     parent: str | None  # key of the parent folder, None for a category
     is_guide: bool = False

@@ -1,0 +1,254 @@
+"""`kbgen serve`: build, serve the output on 127.0.0.1, rebuild on change, reload the open page.
+
+The server answers only from the output folder (no traversal, no symlinks out, Host header
+checked against DNS rebinding). A failed rebuild keeps the last good pages and shows the
+problems in an overlay; the live-reload script exists only here, never in `build` output.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import posixpath
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from kbgen.build import BuildOptions, build
+from kbgen.config import load_config
+from kbgen.diagnostics import Diagnostic, Diagnostics, format_diagnostics
+
+DEBOUNCE_SECONDS = 0.08  # an editor's save or a git checkout arrives as a burst of events
+IGNORED_PARTS = {".git", ".kbgen-cache", "public", "__pycache__", "node_modules"}
+LIVE_PATH = "/_kbgen/live.js"
+EVENTS_PATH = "/_kbgen/events"
+MIME_EXTRA = {".js": "text/javascript", ".mjs": "text/javascript", ".svg": "image/svg+xml",
+              ".xml": "application/xml", ".webmanifest": "application/manifest+json"}
+LIVE_JS = """// kbgen serve: reload the page after each rebuild, keeping the scroll position.
+const key = "kbgen-scroll:" + location.pathname;
+const saved = sessionStorage.getItem(key);
+if (saved !== null) { sessionStorage.removeItem(key); addEventListener("load", () => scrollTo(0, Number(saved))); }
+const source = new EventSource("%s");
+let first = true;
+source.addEventListener("build", (event) => {
+  if (first) { first = false; if (event.data === document.documentElement.dataset.kbgenBuild) return; }
+  sessionStorage.setItem(key, String(scrollY));
+  location.reload();
+});
+""" % EVENTS_PATH
+
+
+class DevState:
+    """The last good output, the current problems and a generation counter the pages wait on."""
+
+    def __init__(self, site: Path, out: Path, drafts: bool) -> None:
+        self.site, self.out, self.drafts = site, out, drafts
+        self.generation = 0
+        self.problems: list[Diagnostic] = []
+        self.changed = threading.Condition()
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> None:
+        with self.lock:
+            started = time.perf_counter()
+            result = build(BuildOptions(site_root=self.site, out=self.out, drafts=self.drafts))
+            failed = result.diagnostics.failed(False)
+            self.problems = [d for d in result.diagnostics.items() if d.severity == "error"] if failed else []
+            shown = [d for d in result.diagnostics.items() if d.severity != "note"]
+            if shown:
+                print(format_diagnostics(shown, "text"), file=sys.stderr)
+            state = "failed, showing the last good build" if failed else "ok"
+            print(f"kbgen serve: rebuilt in {time.perf_counter() - started:.2f} s ({state})", file=sys.stderr)
+        with self.changed:
+            self.generation += 1
+            self.changed.notify_all()
+
+
+def overlay(problems: list[Diagnostic]) -> str:
+    items = "".join(f"<li><code>{html.escape(d.location())}</code> {html.escape(d.message)}"
+                    + (f"<br><small>hint: {html.escape(d.hint)}</small>" if d.hint else "") + "</li>" for d in problems)
+    return ('<div id="kbgen-overlay" role="alert" style="position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;'
+            'background:#7f1d1d;color:#fff;padding:1rem 1.5rem;font:15px/1.5 system-ui,sans-serif;z-index:99999">'
+            f"<strong>kbgen: the last edit did not build</strong><ul>{items}</ul></div>")
+
+
+def make_handler(state: DevState, base_path: str, allowed_hosts: set[str]) -> type[BaseHTTPRequestHandler]:
+    root = state.out.resolve()
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "kbgen"
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet: the writer watches build output
+            return
+
+        def do_HEAD(self) -> None:
+            self.do_GET(head=True)
+
+        def do_GET(self, head: bool = False) -> None:
+            if self.headers.get("Host", "").lower() not in allowed_hosts:
+                self._plain(HTTPStatus.MISDIRECTED_REQUEST, "unknown Host header")
+                return
+            path = urlsplit(self.path).path
+            if path == LIVE_PATH:
+                self._send(HTTPStatus.OK, LIVE_JS.encode(), "text/javascript", head)
+                return
+            if path == EVENTS_PATH:
+                self._events()
+                return
+            if not path.startswith(base_path):
+                if path in ("/", "") and base_path != "/":
+                    self._redirect(base_path)
+                else:
+                    self._not_found(head)
+                return
+            self._file(path[len(base_path) - 1:], head)
+
+        def _file(self, url: str, head: bool) -> None:
+            decoded = unquote(url)
+            if "\x00" in decoded or "\\" in decoded or any(p == ".." for p in decoded.split("/")):
+                self._plain(HTTPStatus.BAD_REQUEST, "bad path")
+                return
+            target = (root / posixpath.normpath(decoded).lstrip("/")).resolve()
+            if target != root and root not in target.parents:
+                self._plain(HTTPStatus.FORBIDDEN, "outside the site")
+                return
+            if target.is_dir():
+                if not url.endswith("/"):
+                    self._redirect(base_path.rstrip("/") + url + "/")
+                    return
+                target = target / "index.html"
+            if not target.is_file() or (target.resolve() != root and root not in target.resolve().parents):
+                self._not_found(head)
+                return
+            self._send(HTTPStatus.OK, target.read_bytes(), self._type(target), head)
+
+        def _type(self, path: Path) -> str:
+            kind = MIME_EXTRA.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return kind + ("; charset=utf-8" if kind.startswith("text/") or kind.endswith(("xml", "json")) else "")
+
+        def _not_found(self, head: bool) -> None:
+            page = root / "404.html"
+            body = page.read_bytes() if page.is_file() else b"<h1>404</h1>"
+            self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head)
+
+        def _send(self, status: HTTPStatus, body: bytes, kind: str, head: bool) -> None:
+            if kind.startswith("text/html"):
+                body = self._inject(body)
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def _inject(self, body: bytes) -> bytes:
+            text = body.decode("utf-8", "replace")
+            extra = f'<script type="module" src="{LIVE_PATH}"></script>'
+            if state.problems:
+                extra += overlay(state.problems)
+            text = text.replace("<html ", f'<html data-kbgen-build="{state.generation}" ', 1)
+            return (text.replace("</body>", extra + "</body>", 1) if "</body>" in text else text + extra).encode()
+
+        def _redirect(self, location: str) -> None:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def _plain(self, status: HTTPStatus, text: str) -> None:
+            self._send(status, text.encode(), "text/plain; charset=utf-8", False)
+
+        def _events(self) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            seen = -1
+            try:
+                while True:
+                    with state.changed:
+                        if state.generation == seen:
+                            state.changed.wait(timeout=15)
+                        current = state.generation
+                    if current != seen:
+                        seen = current
+                        self.wfile.write(f"event: build\ndata: {current}\n\n".encode())
+                    else:
+                        self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                return
+
+    return Handler
+
+
+class _Watcher(FileSystemEventHandler):
+    """Collects file events and rebuilds once a burst has settled."""
+
+    def __init__(self, state: DevState) -> None:
+        self.state = state
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
+        if all(not p or self._ignored(Path(p)) for p in paths):
+            return
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = threading.Timer(DEBOUNCE_SECONDS, self.state.rebuild)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _ignored(self, path: Path) -> bool:
+        try:
+            parts = path.resolve().relative_to(self.state.site.resolve()).parts
+        except ValueError:
+            return True
+        return any(p in IGNORED_PARTS or p.startswith(".") and p != "." for p in parts) or \
+            path.name.endswith(("~", ".swp", ".swx", ".tmp"))
+
+
+def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="kbgen-serve-"))
+    state = DevState(site.resolve(), workdir / "site", drafts)
+    state.rebuild()
+    base_path = load_config(site, Diagnostics()).base_path
+    try:
+        server = ThreadingHTTPServer((host, port), BaseHTTPRequestHandler)
+    except OSError as exc:
+        print(f"kbgen serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        shutil.rmtree(workdir, ignore_errors=True)
+        return 2
+    bound = server.server_address[1]
+    names = {host, "localhost", "127.0.0.1"} if host in ("127.0.0.1", "localhost") else {host}
+    allowed = {f"{name}:{bound}".lower() for name in names}
+    server.RequestHandlerClass = make_handler(state, base_path, allowed)
+    server.daemon_threads = True
+    observer = Observer()
+    observer.schedule(_Watcher(state), str(state.site), recursive=True)
+    observer.start()
+    print(f"kbgen serve: http://{host}:{bound}{base_path} (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        observer.stop()
+        server.server_close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
