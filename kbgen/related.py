@@ -6,6 +6,7 @@ stay fast; features shared by too many articles say nothing and are skipped.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -36,7 +37,7 @@ def compute_related(site: Site, limit: int) -> None:
     """Fill each article's related list: explicit ones first, then the best computed ones."""
     for lang in site.languages:
         articles = sorted(site.in_lang(lang), key=lambda a: a.source)
-        features = {a.source: _features(a) for a in articles}
+        features = {a.source: sorted(_features(a)) for a in articles}  # sorted: float sums in a stable order
         postings: dict[str, list[str]] = defaultdict(list)
         for source, feats in features.items():
             for feat in feats:
@@ -56,8 +57,9 @@ def compute_related(site: Site, limit: int) -> None:
             for other in scores:
                 if site.articles[other].folder == article.folder:
                     scores[other] += SAME_FOLDER_BONUS
-            ranked = sorted(scores.items(), key=lambda kv: (-round(kv[1], 9), kv[0]))
             chosen = list(article.related)
+            wanted = limit + len(chosen) + 8  # room for skipped guide siblings
+            ranked = heapq.nsmallest(wanted, scores.items(), key=lambda kv: (-kv[1], kv[0]))
             for other, _ in ranked:
                 if len(chosen) >= limit:
                     break

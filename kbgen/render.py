@@ -39,6 +39,7 @@ class Renderer:
         self.assets = assets  # logical asset name -> site URL of the fingerprinted file
         layouts = [site_root / "layouts", builtin_layouts()]
         self.override_dir = (site_root / "layouts").resolve()
+        self._site_views: dict[str, dict[str, Any]] = {}  # lang -> site view, the same on every page
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in layouts if p.is_dir()]),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -99,12 +100,17 @@ class Renderer:
         else:
             url_fn = lambda target: relative(job.url, target)  # noqa: E731
         context = {
-            "page": page, "site": site_view(vc, lang), "t": t, "url": url_fn,
+            "page": page, "site": self._site_view(lang), "t": t, "url": url_fn,
             "asset": lambda name: url_fn(self.assets[name]),
             "canonical": absolute(vc.config.base_url, vc.config.base_path, job.url),
             "lang": lang,
         }
         return self.env.get_template(template).render(context)
+
+    def _site_view(self, lang: str) -> dict[str, Any]:
+        if lang not in self._site_views:
+            self._site_views[lang] = site_view(self.vc, lang)
+        return self._site_views[lang]
 
     def _page(self, job: Job) -> tuple[dict[str, Any], str]:
         vc, site, lang = self.vc, self.vc.site, job.lang

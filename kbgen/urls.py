@@ -3,7 +3,6 @@ relative to the page that links them so the site works under any base path and f
 
 from __future__ import annotations
 
-import posixpath
 from pathlib import Path
 
 
@@ -12,11 +11,14 @@ def relative(from_url: str, to_url: str) -> str:
     target, sep, fragment = to_url.partition("#")
     if not target:
         return f"#{fragment}" if sep else "./"
-    from_dir = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-    rel = posixpath.relpath(target, from_dir)
-    if target.endswith("/"):
-        rel = "./" if rel == "." else rel + "/"
-    return rel + (f"#{fragment}" if sep else "")
+    from_parts = from_url.split("/")[1:-1]  # directories of the linking page
+    to_parts = target.split("/")[1:]  # the last part is "" for a pretty URL, else a file name
+    common = 0
+    limit = min(len(from_parts), len(to_parts) - 1)
+    while common < limit and from_parts[common] == to_parts[common]:
+        common += 1
+    rel = "../" * (len(from_parts) - common) + "/".join(to_parts[common:])
+    return (rel or "./") + (f"#{fragment}" if sep else "")
 
 
 def output_path(out: Path, url: str) -> Path:
