@@ -121,7 +121,7 @@ def load_config(root: Path, diags: Diagnostics) -> SiteConfig:
     for lang_key in ("title", "description"):
         _check_localized_langs(values.get(lang_key), config, lang_key, line(lang_key), diags)
     if "products" in values:
-        config.products = _products(values["products"], line("products") or 1, config, diags)
+        config.products = _products(values["products"], mapping, diags)
     if "contact" in values:
         config.contact = check_mapping(mapping, CONTACT_FIELDS, CONFIG_FILE, diags, what="contact",
                                        values=values["contact"], lines={}, base_line=line("contact") or 1)
@@ -158,9 +158,10 @@ def _check_localized_langs(value: Any, config: SiteConfig, key: str, line: int |
                             hint=f"languages are {', '.join(config.languages)}", code="language-unknown")
 
 
-def _products(items: list[Any], line: int, config: SiteConfig, diags: Diagnostics) -> dict[str, Product]:
+def _products(items: list[Any], mapping: YamlMapping, diags: Diagnostics) -> dict[str, Product]:
     products: dict[str, Product] = {}
     for index, item in enumerate(items):
+        line = mapping.item_line("products", index) or 1
         what = f"products[{index}]"
         if not isinstance(item, dict):
             diags.error(f"{what} must be a mapping with id and name", CONFIG_FILE, line,
@@ -175,7 +176,8 @@ def _products(items: list[Any], line: int, config: SiteConfig, diags: Diagnostic
                         hint="product ids become URLs, e.g. id: lumio-hub", code="config-value")
             continue
         if pid in products:
-            diags.error(f"product id '{pid}' is declared twice", CONFIG_FILE, line, code="config-value")
+            diags.error(f"product id '{pid}' is declared twice", CONFIG_FILE, line,
+                        hint="give each product its own id", code="config-value")
             continue
         products[pid] = Product(pid, values["name"], values.get("description"))
     return products

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from kbgen.config import SiteConfig
 from kbgen.diagnostics import Diagnostics, did_you_mean
@@ -10,7 +11,7 @@ from kbgen.discover import Discovery, Source
 from kbgen.model import UNORDERED, Folder
 from kbgen.schema import INT, TEXT, WORDS, Field, check_mapping
 from kbgen.textfile import read_text
-from kbgen.yamlload import load_mapping
+from kbgen.yamlload import YamlMapping, load_mapping
 
 CATEGORY_FIELDS = {
     "title": Field(TEXT, "the category's name"),
@@ -33,6 +34,7 @@ class GuideSpec:
     key: str  # folder key
     steps: list[str]  # step sources in order (validated later against parsed articles)
     steps_line: int | None  # line of 'steps' in _guide.yml
+    step_lines: list[int]  # line of each entry of steps
     file: str  # the _guide.yml, for diagnostics
 
 
@@ -74,7 +76,7 @@ def load_folders(config: SiteConfig, found: Discovery, diags: Diagnostics) -> Fo
     return tree
 
 
-def _read(src: Source, diags: Diagnostics, what: str) -> tuple[dict, dict[str, int]] | None:
+def _read(src: Source, diags: Diagnostics, what: str) -> tuple[dict[str, Any], YamlMapping] | None:
     text = read_text(src.path, src.file, diags)
     if text is None:
         return None
@@ -82,7 +84,7 @@ def _read(src: Source, diags: Diagnostics, what: str) -> tuple[dict, dict[str, i
     if mapping is None:
         return None
     fields = GUIDE_FIELDS if what == "_guide.yml" else CATEGORY_FIELDS
-    return check_mapping(mapping, fields, src.file, diags, what=what), mapping.lines
+    return check_mapping(mapping, fields, src.file, diags, what=what), mapping
 
 
 def _apply_category(folder: Folder, src: Source, diags: Diagnostics) -> None:
@@ -103,7 +105,8 @@ def _apply_guide(folder: Folder, src: Source, config: SiteConfig, tree: FolderTr
     result = _read(src, diags, "_guide.yml")
     if result is None:
         return
-    values, lines = result
+    values, mapping = result
+    lines = mapping.lines
     folder.title = values.get("title") or folder.title
     folder.description = values.get("description", "")
     folder.icon = values.get("icon", "")
@@ -117,4 +120,5 @@ def _apply_guide(folder: Folder, src: Source, config: SiteConfig, tree: FolderTr
                         hint=did_you_mean(product, config.products) or "declare it under products: in kbgen.yml",
                         code="product-unknown")
     steps = [f"{folder.key}/{step}" for step in values.get("steps", [])]
-    tree.guides[folder.key] = GuideSpec(folder.key, steps, lines.get("steps"), src.file)
+    tree.guides[folder.key] = GuideSpec(folder.key, steps, lines.get("steps"), mapping.item_lines.get("steps", []),
+                                        src.file)

@@ -43,6 +43,7 @@ _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 class Document:
     meta: dict[str, Any]  # validated front matter
     meta_lines: dict[str, int]  # key -> line
+    meta_item_lines: dict[str, list[int]]  # list-valued key -> line of each item
     body: str  # the Markdown after the front matter
     body_line: int  # line number of the body's first line in the file (1-based)
     has_front_matter: bool
@@ -55,7 +56,7 @@ def split_document(text: str, file: str, diags: Diagnostics) -> Document | None:
         if re.match(r"^[A-Za-z_]+:\s", text) and "\n---" in text:
             diags.warning("the file looks like front matter without the opening '---'", file, 1,
                           hint="add a line '---' before the first 'key: value' line", code="frontmatter-open")
-        return Document({}, {}, text, 1, False)
+        return Document({}, {}, {}, text, 1, False)
     end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
     if end is None:
         diags.error("front matter starts at line 1 but is never closed", file, 1,
@@ -67,7 +68,7 @@ def split_document(text: str, file: str, diags: Diagnostics) -> Document | None:
         return None
     meta = check_mapping(mapping, FIELDS, file, diags, what="front matter", base_line=1)
     _check_values(meta, mapping, file, diags)
-    return Document(meta, mapping.lines, "\n".join(lines[end + 1:]), end + 2, True)
+    return Document(meta, mapping.lines, mapping.item_lines, "\n".join(lines[end + 1:]), end + 2, True)
 
 
 def _check_values(meta: dict[str, Any], mapping: YamlMapping, file: str, diags: Diagnostics) -> None:

@@ -46,7 +46,8 @@ def load_strings(root: Path, lang: str, diags: Diagnostics) -> dict[str, str]:
                     diags.warning(f"unknown UI string '{key}'", file, mapping.lines.get(key),
                                   hint="see layouts/i18n/en.yml for the keys", code="unknown-key")
                 elif not isinstance(value, str):
-                    diags.error(f"UI string '{key}' must be text", file, mapping.lines.get(key), code="wrong-type")
+                    diags.error(f"UI string '{key}' must be text", file, mapping.lines.get(key),
+                                hint=f"write it as {key}: \"…\" (quote text that contains ':')", code="wrong-type")
                 else:
                     strings[key] = value
     return strings

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from html import unescape
 from typing import Sequence
 from urllib.parse import unquote, urlsplit
 
@@ -27,14 +28,28 @@ CALLOUTS = {"NOTE": "note", "TIP": "tip", "WARNING": "warning", "IMPORTANT": "im
 _CALLOUT_RE = re.compile(r"^\[!([A-Za-z]+)\][ \t]*(.*)$")
 _SCRIPT_RE = re.compile(r"<\s*/?\s*script\b", re.I)
 _EVENT_RE = re.compile(r"<[^>]*?\s(on[a-z]+)\s*=", re.I | re.S)
-_JS_URL_RE = re.compile(r"""(?:href|src|action|formaction|xlink:href|data)\s*=\s*["']?\s*(?:javascript|vbscript|data\s*:\s*text/html)""", re.I)
-_MD_JS_LINK_RE = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript):", re.I)
+# Matched against the tag text with entities decoded and white space removed, as browsers read URLs.
+_JS_URL_RE = re.compile(r"""(?:href|src|action|formaction|xlink:href|data|poster|background)=["']?"""
+                        r"""(?:javascript|vbscript|data:text/html)""", re.I)
+_BLANKS = re.compile(r"[\x00-\x20]+")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 MARKER = "kbgen-ref:"  # href/src prefix of a reference that rendering replaces
 
 
+_REJECTED: list[str] = []  # link targets markdown-it refused (javascript: …) during the current parse
+
+
 def make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    validate = md.validateLink
+
+    def recording_validate(url: str) -> bool:
+        ok = validate(url)
+        if not ok:
+            _REJECTED.append(url)
+        return ok
+
+    md.validateLink = recording_validate  # type: ignore[method-assign]
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin, label=True)
     return md
@@ -68,17 +83,18 @@ def render_markdown(body: str, *, file: str, source: str, body_line: int, known_
     md = parser()
     out = Rendered()
     env: dict[str, object] = {}
+    _REJECTED.clear()
     tokens = md.parse(body, env)
     lines = body.split("\n")
-    if _MD_JS_LINK_RE.search(body):
-        line = next(i for i, text in enumerate(lines) if _MD_JS_LINK_RE.search(text)) + body_line
-        diags.error("a 'javascript:' link is refused", file, line,
+    ctx = _Context(file, source, body_line, lines, known_folders, diags, out)
+    for url in _REJECTED:
+        line, col = ctx.locate(url, None)
+        diags.error(f"a '{url.split(':')[0].strip().lower()}:' link is refused", file, line, column=col,
                     hint="link to a page or an https:// address instead", code="unsafe-html")
     if len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
         out.first_h1 = _plain(tokens[1])
         tokens = tokens[3:]
     ids = IdAllocator(reserved=("main", "content", "search", "top"))
-    ctx = _Context(file, source, body_line, lines, known_folders, diags, out)
     _callouts(tokens, labels)
     section = Section("", "", 1, "")
     parts: list[str] = []
@@ -179,9 +195,13 @@ class _Context:
         return marker
 
     def check_html(self, html: str, block_map: Sequence[int] | None) -> None:
+        if _JS_URL_RE.search(_BLANKS.sub("", unescape(html))):
+            line, col = self.locate(html.strip()[:20], block_map)
+            self.diags.error("a 'javascript:' URL is refused", self.file, line, column=col,
+                             hint="raw HTML may not run scripts: link to a page or an https:// address instead",
+                             code="unsafe-html")
         for pattern, message in ((_SCRIPT_RE, "a <script> element is refused"),
-                                 (_EVENT_RE, "an event-handler attribute is refused"),
-                                 (_JS_URL_RE, "a 'javascript:' URL is refused")):
+                                 (_EVENT_RE, "an event-handler attribute is refused")):
             match = pattern.search(html)
             if match:
                 line, col = self.locate(match.group(0).strip()[:20], block_map)

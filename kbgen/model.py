@@ -54,6 +54,7 @@ class Article:
     title: str  # from front matter, else the first "# heading", else the file name
     meta: dict[str, Any]  # validated front matter (see frontmatter.FIELDS)
     meta_lines: dict[str, int]  # front-matter key -> line, for diagnostics on references
+    meta_item_lines: dict[str, list[int]]  # list-valued key -> line of each item
     html: str  # body HTML with reference markers
     headings: list[Heading]
     sections: list[Section]

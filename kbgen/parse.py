@@ -54,10 +54,10 @@ def _parse(src: Source, raw: bytes, ctx: ParseContext, diags: Diagnostics) -> Ar
         diags.warning("the article has front matter but no text", file, doc.body_line,
                       hint="write the article below the closing '---'", code="empty-body")
     return Article(source=src.source, lang=src.lang, rel=src.rel, title=title, meta=doc.meta,
-                   meta_lines=doc.meta_lines, html=rendered.html, headings=rendered.headings,
+                   meta_lines=doc.meta_lines, meta_item_lines=doc.meta_item_lines, html=rendered.html, headings=rendered.headings,
                    sections=rendered.sections, references=rendered.references, word_count=rendered.word_count)
 
 
 def _empty(src: Source) -> Article:
-    return Article(source=src.source, lang=src.lang, rel=src.rel, title="", meta={}, meta_lines={}, html="",
+    return Article(source=src.source, lang=src.lang, rel=src.rel, title="", meta={}, meta_lines={}, meta_item_lines={}, html="",
                    headings=[], sections=[], references=[], word_count=0)

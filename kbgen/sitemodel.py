@@ -113,15 +113,16 @@ def _guides(site: Site, tree: FolderTree, diags: Diagnostics) -> None:
     for key, spec in tree.guides.items():
         folder = site.folders[key]
         listed: list[str] = []
-        for step in spec.steps:
+        for index, step in enumerate(spec.steps):
+            line = spec.step_lines[index] if index < len(spec.step_lines) else spec.steps_line
             if step in listed:
                 diags.error(f"step '{posixpath.basename(step)}' is listed twice in steps: previous/next would loop",
-                            spec.file, spec.steps_line, hint="list each step once", code="guide-cycle")
+                            spec.file, line, hint="list each step once", code="guide-cycle")
                 continue
             if step not in site.articles:
                 names = [posixpath.basename(s) for s in folder.articles]
                 diags.error(f"step '{posixpath.basename(step)}' does not exist in this guide's folder", spec.file,
-                            spec.steps_line, hint=did_you_mean(posixpath.basename(step), names)
+                            line, hint=did_you_mean(posixpath.basename(step), names)
                             or f"the guide's articles are: {', '.join(sorted(names)) or 'none'}",
                             code="guide-step-missing")
                 continue
@@ -157,9 +158,9 @@ def _tags_and_products(site: Site, config: SiteConfig, diags: Diagnostics) -> No
     for article in sorted(site.articles.values(), key=_listing_key):
         for tag in article.meta.get("tags", []):
             site.tags[article.lang].setdefault(tag, []).append(article.source)
-        for pid in article.meta.get("products", []):
+        for index, pid in enumerate(article.meta.get("products", [])):
             if pid not in config.products:
-                diags.error(f"unknown product '{pid}'", article.file, article.meta_lines.get("products"),
+                diags.error(f"unknown product '{pid}'", article.file, _item_line(article, "products", index),
                             hint=did_you_mean(pid, config.products) or
                             "declare it under products: in kbgen.yml", code="product-unknown")
                 continue
@@ -188,7 +189,7 @@ def _translations(site: Site, config: SiteConfig, diags: Diagnostics) -> None:
 def _explicit_related(site: Site, diags: Diagnostics) -> None:
     for article in site.articles.values():
         resolved = []
-        for entry in article.meta.get("related", []):
+        for index, entry in enumerate(article.meta.get("related", [])):
             target = posixpath.normpath(posixpath.join(posixpath.dirname(article.source), entry))
             if not target.endswith((".md", ".markdown")):
                 target += ".md"
@@ -198,7 +199,7 @@ def _explicit_related(site: Site, diags: Diagnostics) -> None:
                 candidates = [s for s in site.articles if s.startswith(article.lang + "/")]
                 hint = did_you_mean(target, candidates)
                 diags.error(f"related article '{entry}' does not exist", article.file,
-                            article.meta_lines.get("related"),
+                            _item_line(article, "related", index),
                             hint=(hint + " " if hint else "") + "paths are relative to this file, like links",
                             code="related-missing")
         article.related = resolved
@@ -206,8 +207,8 @@ def _explicit_related(site: Site, diags: Diagnostics) -> None:
 
 def _aliases(site: Site, config: SiteConfig, diags: Diagnostics) -> None:
     for article in sorted(site.articles.values(), key=lambda a: a.source):
-        line = article.meta_lines.get("aliases")
-        for alias in article.meta.get("aliases", []):
+        for index, alias in enumerate(article.meta.get("aliases", [])):
+            line = _item_line(article, "aliases", index)
             path = alias.strip()
             normalized = posixpath.normpath("/" + path.lstrip("/")) if path else "/"
             if ".." in PurePosixPath(path).parts or "\\" in path or "://" in path or path.startswith("//"):
@@ -221,10 +222,19 @@ def _aliases(site: Site, config: SiteConfig, diags: Diagnostics) -> None:
                 diags.error(f"alias '{alias}' is not a usable path", article.file, line,
                             hint="use letters, digits, '-', '_' and '.', like /retoure/", code="alias-invalid")
                 continue
+            if url == article.url:
+                diags.error(f"alias '{alias}' is the article's own URL", article.file, line,
+                            hint="remove it: an alias is an old URL that should lead here", code="alias-collision")
+                continue
             if not _claim(site, url, article.file, article.file, line, diags):
                 continue
             site.redirects.append(Redirect(url, article.url, article.source))
     site.redirects.sort(key=lambda r: r.url)
+
+
+def _item_line(article: Article, key: str, index: int) -> int | None:
+    items = article.meta_item_lines.get(key, [])
+    return items[index] if index < len(items) else article.meta_lines.get(key)
 
 
 def _safe_segment(segment: str) -> bool:

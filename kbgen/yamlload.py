@@ -19,6 +19,12 @@ from kbgen.diagnostics import Diagnostics
 class YamlMapping:
     data: dict[str, Any]  # the constructed top-level mapping ({} when empty)
     lines: dict[str, int] = field(default_factory=dict)  # top-level key -> 1-based line in the file
+    item_lines: dict[str, list[int]] = field(default_factory=dict)  # list-valued key -> line of each item
+
+    def item_line(self, key: str, index: int) -> int | None:
+        """The line of item INDEX of list KEY, else the key's own line."""
+        items = self.item_lines.get(key, [])
+        return items[index] if index < len(items) else self.lines.get(key)
 
 
 class DuplicateKeyError(yaml.constructor.ConstructorError):
@@ -46,6 +52,16 @@ class _Loader(_BASE):  # type: ignore[valid-type,misc]
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        """An impossible date (2026-13-01) stays text, so the schema reports it at its key."""
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[no-untyped-call]
+        except ValueError:
+            return str(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
 
 def load_mapping(text: str, file: str, diags: Diagnostics, *, line_offset: int = 0,
                  what: str = "YAML") -> YamlMapping | None:
@@ -63,10 +79,17 @@ def load_mapping(text: str, file: str, diags: Diagnostics, *, line_offset: int =
                         file, node.start_mark.line + 1 + line_offset,
                         hint="write one 'key: value' per line, e.g. 'title: Lieferzeiten'", code="yaml-not-mapping")
             return None
-        lines = {}
-        for key_node, _ in node.value:
-            if isinstance(key_node.value, str):
-                lines[key_node.value] = key_node.start_mark.line + 1 + line_offset
+        lines: dict[str, int] = {}
+        item_lines: dict[str, list[int]] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1 + line_offset
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                diags.error(f"{what} keys must be words, not {key_node.value!r}", file, line,
+                            hint="write the key as a word, e.g. 'title:'", code="yaml-key")
+                return None
+            lines[key_node.value] = line
+            if isinstance(value_node, yaml.SequenceNode):
+                item_lines[key_node.value] = [n.start_mark.line + 1 + line_offset for n in value_node.value]
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -84,11 +107,7 @@ def load_mapping(text: str, file: str, diags: Diagnostics, *, line_offset: int =
         return None
     finally:
         loader.dispose()  # type: ignore[no-untyped-call]
-    bad = [k for k in data if not isinstance(k, str)]
-    if bad:
-        diags.error(f"{what} keys must be words, not {bad[0]!r}", file, line_offset + 1, code="yaml-key")
-        return None
-    return YamlMapping(data, lines)
+    return YamlMapping(data, lines, item_lines)
 
 
 def _kind(node: yaml.Node) -> str:
