@@ -72,6 +72,8 @@ def _build_or_check(args: argparse.Namespace) -> int:
     failed = result.diagnostics.failed(args.strict)
     if args.format == "text":
         _summary(result, writing, failed, time.perf_counter() - started)
+    if any(d.code == "output-unsafe" for d in result.diagnostics.items()):
+        return EXIT_USAGE  # a wrong -o is a usage error, not a content error
     return EXIT_CONTENT if failed else EXIT_OK
 
 

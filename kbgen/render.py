@@ -42,7 +42,7 @@ class Renderer:
         self._site_views: dict[str, dict[str, Any]] = {}  # lang -> site view, the same on every page
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in layouts if p.is_dir()]),
-            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True)
 
     def check_templates(self, diags: Diagnostics) -> None:
@@ -158,6 +158,9 @@ class Renderer:
 
     def error_for(self, job: Job, exc: BaseException) -> Diagnostic:
         """A template runtime error, located at the template frame that raised it."""
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            return Diagnostic("error", f"template error: {exc.message}", self._template_file(exc.filename, job.kind),
+                              exc.lineno, None, "fix the Jinja2 syntax in your override layout", "template-syntax")
         file, line = f"layouts/{job.kind}", None
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             if frame.filename.endswith(".html"):
