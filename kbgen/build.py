@@ -9,7 +9,7 @@ import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbgen.config import load_config
+from kbgen.config import SiteConfig, load_config
 from kbgen.diagnostics import Diagnostics
 from kbgen.discover import Discovery, Source, discover
 from kbgen.feeds import atom_feed, redirects_file, robots, sitemap
@@ -20,12 +20,14 @@ from kbgen.model import Article, Site
 from kbgen.parse import ParseContext, parse_article
 from kbgen.render import Renderer, render_all, worker_count
 from kbgen.assets import collect_assets, write_assets
+from kbgen.search.indexer import build_index
 from kbgen.sitemodel import build_site
 from kbgen.validate import validate_references
 from kbgen.views import ViewContext
 from kbgen.write import StagedOutput, check_output_folder, write_file
 
 PARALLEL_MIN_ARTICLES = 200  # below this, parsing in one process is faster than forking
+SEARCH_DIR = "assets/search"  # where the search index files go in the output
 
 
 @dataclass
@@ -68,6 +70,7 @@ def build(options: BuildOptions) -> BuildResult:
         return BuildResult(diags, site, out, False)
     with StagedOutput(out) as staged:
         asset_urls = write_assets(collect_assets(root), staged.path)
+        asset_urls.update(write_search_index(site, config, staged.path))
         renderer = Renderer(vc, root, asset_urls)
         renderer.check_templates(diags)
         if diags.failed(options.strict):
@@ -78,6 +81,17 @@ def build(options: BuildOptions) -> BuildResult:
             return BuildResult(diags, site, out, False)
         staged.commit()
     return BuildResult(diags, site, out, True)
+
+
+def write_search_index(site: Site, config: SiteConfig, out: Path) -> dict[str, str]:
+    """One index per language under assets/search/; returns 'search/<lang>' -> manifest URL."""
+    urls = {}
+    for lang in config.languages:
+        index = build_index(site, config, lang)
+        for name, data in sorted(index.files.items()):
+            write_file(out, f"{SEARCH_DIR}/{name}", data)
+        urls[f"search/{lang}"] = f"/{SEARCH_DIR}/{index.manifest}"
+    return urls
 
 
 def write_extras(vc: ViewContext, found: Discovery, out: Path) -> None:

@@ -45,11 +45,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    p = commands.add_parser("search", help="query the built search index with the browser's ranking")
+    p.add_argument("words", nargs="*", metavar="[PATH] QUERY",
+                   help="a built output folder or a site (default: .), then the query")
+    p.add_argument("--lang", help="the index's language (default: the site's default language)")
+    p.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
+    p.add_argument("--json", action="store_true", help='print [{"url","title","heading","source","score"}]')
+    p.add_argument("--batch", metavar="FILE", help="one query per line of FILE ('-': stdin), one JSON array per line")
+    p.add_argument("--category", help="only articles of this category (its folder, e.g. de/versand)")
+    p.add_argument("--product", help="only articles of this product id")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "search":
+        return _search(args, parser)
     site = args.site
     if not site.is_dir():
         print(f"kbgen: error: site folder '{site}' does not exist", file=sys.stderr)
@@ -60,6 +72,29 @@ def main(argv: list[str] | None = None) -> int:
         from kbgen.serve import serve
         return serve(site, host=args.host, port=args.port, drafts=args.drafts)
     return EXIT_USAGE
+
+
+def _search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from kbgen.search.cli import run_search
+    words = list(args.words)
+    if args.batch is not None:
+        if len(words) > 1:
+            parser.error("with --batch, give at most a PATH")
+        path = Path(words[0]) if words else Path(".")
+        if args.batch == "-":
+            return run_search(path, None, sys.stdin, args.lang, args.limit, True, args.category, args.product)
+        try:
+            with open(args.batch, encoding="utf-8") as batch:
+                return run_search(path, None, batch, args.lang, args.limit, True, args.category, args.product)
+        except OSError as exc:
+            print(f"kbgen: error: cannot read {args.batch}: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+    if not words:
+        parser.error("search needs a QUERY")
+    path = Path(".")
+    if len(words) > 1 and Path(words[0]).is_dir():
+        path, words = Path(words[0]), words[1:]
+    return run_search(path, words, None, args.lang, args.limit, args.json, args.category, args.product)
 
 
 def _build_or_check(args: argparse.Namespace) -> int:

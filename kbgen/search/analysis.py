@@ -1,0 +1,136 @@
+"""Text analysis shared by the index (build time) and the query engines (Python twin and browser).
+
+The browser cannot run Snowball, so the split is: the build stems every word of the site
+with whoosh's Snowball stemmers and stores surface form -> stem in the index; the query
+side only normalises words (this module's `normalize` and `tokens`, mirrored exactly in
+assets/search.js) and looks them up. Everything here that the query side also does is
+kept small and ASCII-level so the two implementations stay identical.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from functools import lru_cache
+from typing import Callable
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from whoosh.lang import has_stemmer, has_stopwords, stemmer_for_language, stopwords_for_language
+
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_TOKEN = re.compile(r"[^\W_]+(?:[-./][^\W_]+)*")  # words, and codes like sh-200, v2.1, 0800
+_HAS_DIGIT = re.compile(r"\d")
+_SPLIT = re.compile(r"[-./]")
+MIN_PART = 3  # shortest compound part
+LINKING = ("s", "es", "n", "en", "e")  # German linking morphemes (Fugenelemente): Garantie|s|fall
+ENDINGS = ("e", "en", "n", "s", "es", "er", "ern")  # inflection a compound's last part may carry
+
+
+def fold(text: str) -> str:
+    """Lower case, ß as ss, accents and umlauts dropped (ä -> a). Mirrored in search.js."""
+    text = text.lower().replace("ß", "ss").replace("ẞ", "ss")
+    return _COMBINING.sub("", unicodedata.normalize("NFD", text))
+
+
+def german_normalize(word: str) -> str:
+    """ae/oe/ue as a/o/u (not 'ue' after a vowel or q), so Ruecksendung == Rücksendung."""
+    out = []
+    i = 0
+    while i < len(word):
+        c = word[i]
+        nxt = word[i + 1] if i + 1 < len(word) else ""
+        if nxt == "e" and (c in "ao" or (c == "u" and (i == 0 or word[i - 1] not in "aeiouq"))):
+            out.append(c)
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def normalize(word: str, lang: str) -> str:
+    """A folded token in its language's canonical spelling: the form surface dictionaries use."""
+    return german_normalize(word) if lang == "de" else word
+
+
+def tokens(text: str, lang: str) -> list[str]:
+    """Normalised surface tokens in order. A code like 'SH-200' yields 'sh200', 'sh', '200'."""
+    out: list[str] = []
+    for match in _TOKEN.finditer(fold(text)):
+        token = match.group(0)
+        if _SPLIT.search(token):
+            parts = [p for p in _SPLIT.split(token) if p]
+            if _HAS_DIGIT.search(token):
+                out.append("".join(parts))
+            out.extend(normalize(p, lang) for p in parts)
+        else:
+            out.append(normalize(token, lang))
+    return out
+
+
+@lru_cache(maxsize=None)
+def stopwords(lang: str) -> frozenset[str]:
+    if not has_stopwords(lang):
+        return frozenset()
+    return frozenset(normalize(fold(w), lang) for w in stopwords_for_language(lang))
+
+
+@lru_cache(maxsize=None)
+def _stemmer(lang: str) -> Callable[[str], str]:
+    return stemmer_for_language(lang) if has_stemmer(lang) else (lambda w: w)
+
+
+@lru_cache(maxsize=1 << 18)
+def stem(word: str, lang: str) -> str:
+    """The index term of a surface token (Snowball, via whoosh); digits and codes stay as they are."""
+    if _HAS_DIGIT.search(word) or len(word) < 3:
+        return word
+    return _stemmer(lang)(word) or word
+
+
+class Decompounder:
+    """Dictionary-based decompounding with the site's own vocabulary as the dictionary.
+
+    A word splits into known words (with an optional German linking morpheme between
+    them), preferring the split with the fewest, longest parts: Garantieverlängerung ->
+    garantie + verlangerung. Only words that occur on their own in the site count as parts.
+    """
+
+    def __init__(self, vocabulary: set[str], min_word: int = 4) -> None:
+        self.words = {w for w in vocabulary if len(w) >= min_word and not _HAS_DIGIT.search(w)}
+
+    @lru_cache(maxsize=1 << 16)
+    def split(self, word: str) -> tuple[str, ...]:
+        """The parts of WORD, or () when it is not a compound of known words."""
+        if len(word) < 2 * MIN_PART + 1 or _HAS_DIGIT.search(word):
+            return ()
+        best = self._split(word, 0)
+        return best if best and len(best) > 1 else ()
+
+    def _known(self, word: str) -> bool:
+        """A known word, possibly inflected: Verlängerungen counts as Verlängerung."""
+        return word in self.words or any(word.endswith(e) and word[: -len(e)] in self.words for e in ENDINGS)
+
+    def _split(self, word: str, depth: int) -> tuple[str, ...] | None:
+        if depth > 0 and self._known(word):
+            return (word,)
+        if depth > 3:
+            return None
+        best: tuple[str, ...] | None = None
+        for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):  # longest head first
+            head, rest = word[:i], word[i:]
+            heads = [head] + [head[: -len(link)] for link in LINKING if head.endswith(link) and
+                              len(head) - len(link) >= MIN_PART]
+            for h in heads:
+                if h not in self.words:
+                    continue
+                tail = (rest,) if self._known(rest) else self._split(rest, depth + 1)
+                if tail:
+                    candidate = (h, *tail)
+                    if best is None or len(candidate) < len(best):
+                        best = candidate
+            if best is not None and len(best) == 2:
+                break
+        return best

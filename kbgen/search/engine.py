@@ -1,0 +1,319 @@
+"""The query engine, Python twin of assets/search.js: the same index files, the same steps, the same integers.
+
+Steps for a query (search.js follows them one by one; tests hold the two to identical results):
+1. Words: `tokens()` of the query; the last word is a prefix unless the query ends in a space.
+   Duplicates go; stop words go unless only stop words are left (a trailing prefix stays).
+2. Candidates per word, each term with the best tier weight it earns:
+   exact (the word is in the site's dictionary) · stemmed (after removing an ending in
+   `suffixes`, the rest is in the dictionary) · family (longer stems starting with that stem) ·
+   prefix (last word only: completions, most frequent first) · typo1/typo2 (dictionary words
+   one or two edits away) · compound (the word's parts, from the dictionary or split at query
+   time into a known head and a known rest, optionally after a linking s/es/n/en/e).
+3. Scores, all integers: a term's value for an article is its article-level posting plus its
+   best section posting, times the tier; a word's value is the best of its candidates (a
+   compound alternative scores tier * sum of its parts // number of parts, and needs every part).
+4. Order: more matched words first, then the total, then promoted articles, then index order;
+   among the first `rerank` articles, those whose title has exactly the query's words move up.
+5. Each article links to its best section (the most matched words' weight), if any matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kbgen.search.analysis import LINKING, tokens
+from kbgen.search.format import VERSION, decode_file
+
+Entry = list[Any]  # [stem] or [stem, [part_stem, ...]]
+
+
+@dataclass
+class Result:
+    url: str
+    title: str
+    heading: str
+    source: str
+    score: int
+    article: int  # index of the article in the language's index
+
+
+class IndexError_(Exception):
+    """The index folder is missing or from another kbgen version."""
+
+
+def find_manifest(folder: Path, lang: str) -> Path:
+    matches = sorted(folder.glob(f"search-{lang}.*.js"))
+    if not matches:
+        raise IndexError_(f"no search index for language '{lang}' in {folder}")
+    return matches[0]
+
+
+def osa_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (adjacent swaps count once), or limit + 1 when above LIMIT."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        best = cur[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            value = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, prev2[j - 2] + 1)
+            cur[j] = value
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[len(b)] if prev[len(b)] <= limit else limit + 1
+
+
+class SearchIndex:
+    """One language's index, loaded lazily shard by shard as the browser does."""
+
+    def __init__(self, folder: Path, lang: str) -> None:
+        self.folder = folder
+        self.manifest = decode_file(find_manifest(folder, lang))
+        if self.manifest.get("version") != VERSION:
+            raise IndexError_(f"search index version {self.manifest.get('version')} is not {VERSION}; rebuild the site")
+        self.lang = lang
+        self.scores: list[int] = self.manifest["scores"]
+        self.tiers: dict[str, int] = self.manifest["tiers"]
+        self.stopwords = set(self.manifest["stopwords"])
+        self.promoted = set(self.manifest["promoted"])
+        self._shards: dict[str, dict[str, Any]] = {}
+        self._docs: dict[int, list[Any]] = {}
+        self._facets: dict[str, Any] | None = None
+        self._decoded: dict[str, dict[int, tuple[int, int]]] = {}
+
+    # -- files -------------------------------------------------------------------------
+    def shard(self, key: str) -> dict[str, Any]:
+        name = ""
+        for first, file in self.manifest["shards"]:
+            if first <= key[: self.manifest["key_length"]]:
+                name = file
+            else:
+                break
+        if name not in self._shards:
+            self._shards[name] = decode_file(self.folder / name)
+        return self._shards[name]
+
+    def entry(self, word: str) -> Entry | None:
+        return self.shard(word)["dict"].get(word)
+
+    def postings(self, term: str) -> dict[int, tuple[int, int]]:
+        """article -> (article-level value, best section value), decoded once per term."""
+        if term not in self._decoded:
+            flat = self.shard(term)["postings"].get(term, [])
+            out: dict[int, tuple[int, int]] = {}
+            aid = 0
+            for i in range(0, len(flat), 2):
+                aid += flat[i]
+                q, slot = divmod(flat[i + 1], 16)
+                art, sec = out.get(aid, (0, 0))
+                value = self.scores[q]
+                out[aid] = (art + value, sec) if slot == 15 else (art, max(sec, value))
+            self._decoded[term] = out
+        return self._decoded[term]
+
+    def sections(self, term: str) -> dict[tuple[int, int], int]:
+        flat = self.shard(term)["postings"].get(term, [])
+        out: dict[tuple[int, int], int] = {}
+        aid = 0
+        for i in range(0, len(flat), 2):
+            aid += flat[i]
+            q, slot = divmod(flat[i + 1], 16)
+            if slot != 15:
+                out[(aid, slot)] = self.scores[q]
+        return out
+
+    def frequency(self, term: str) -> int:
+        return len(self.shard(term)["postings"].get(term, [])) // 2
+
+    def doc(self, aid: int) -> list[Any]:
+        chunk = aid // self.manifest["chunk"]
+        if chunk not in self._docs:
+            self._docs[chunk] = decode_file(self.folder / self.manifest["docs"][chunk])["articles"]
+        return self._docs[chunk][aid % self.manifest["chunk"]]
+
+    def facets(self) -> dict[str, Any]:
+        if self._facets is None:
+            self._facets = decode_file(self.folder / self.manifest["facets"])
+        return self._facets
+
+    # -- step 1 and 2 ---------------------------------------------------------------------
+    def words(self, query: str) -> tuple[list[str], bool]:
+        words: list[str] = []
+        for w in tokens(query, self.lang):
+            if w not in words:
+                words.append(w)
+        words = words[:8]
+        prefix = bool(words) and not query[-1:].isspace()
+        kept = [w for i, w in enumerate(words) if w not in self.stopwords or (prefix and i == len(words) - 1)]
+        return (kept if kept else words), prefix
+
+    def candidates(self, word: str, last_prefix: bool) -> tuple[dict[str, int], list[str], str | None]:
+        """term -> tier, the compound parts (terms), and the best typo correction (a surface form)."""
+        tiers, limits = self.tiers, self.manifest["limits"]
+        cands: dict[str, int] = {}
+
+        def offer(term: str, tier: int) -> None:
+            if tier > cands.get(term, 0):
+                cands[term] = tier
+
+        entry = self.entry(word)
+        base: str | None = None
+        if entry is not None:
+            base = entry[0]
+            offer(base, tiers["exact"])
+        else:
+            for suffix in self.manifest["suffixes"]:
+                if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                    found = self.entry(word[: -len(suffix)])
+                    if found is not None:
+                        base = found[0]
+                        offer(base, tiers["stemmed"])
+                        break
+        if base is not None and len(base) >= limits["family_min"]:
+            for term in sorted(self.shard(base)["postings"]):
+                if term != base and term.startswith(base):
+                    offer(term, tiers["family"])
+        dictionary = self.shard(word)["dict"]
+        if last_prefix and len(word) >= 2:
+            stems = sorted({e[0] for s, e in dictionary.items() if s.startswith(word) and s != word})
+            stems.sort(key=lambda t: (-self.frequency(t), t))
+            for term in stems[: limits["prefix"]]:
+                offer(term, tiers["prefix"])
+        correction = None
+        if len(word) >= 5 and not any(c.isdigit() for c in word):
+            limit = 2 if len(word) >= 9 else 1
+            near = []
+            for surface in sorted(dictionary):
+                if surface != word:
+                    d = osa_distance(word, surface, limit)
+                    if d <= limit:
+                        near.append((d, -self.frequency(dictionary[surface][0]), surface))
+            near.sort()
+            for d, _, surface in near[: limits["typo"]]:
+                offer(dictionary[surface][0], tiers["typo1" if d == 1 else "typo2"])
+            if near:
+                correction = near[0][2]
+        parts = list(entry[1]) if entry is not None and len(entry) > 1 else []
+        if not parts and base is None:
+            parts = self.split(word)
+        return cands, parts, correction
+
+    def split(self, word: str) -> list[str]:
+        """Query-time decompounding into a known head and a known rest (German linking letters allowed)."""
+        if self.lang != "de" or len(word) < 7:
+            return []
+        dictionary = self.shard(word)["dict"]
+        heads = sorted((s for s in dictionary if word.startswith(s) and len(s) >= 3 and len(word) - len(s) >= 3),
+                       key=lambda s: (-len(s), s))
+        for head in heads:
+            rest = word[len(head):]
+            for variant in [rest] + [rest[len(link):] for link in LINKING if rest.startswith(link)
+                                     and len(rest) - len(link) >= 3]:
+                found = self.entry(variant)
+                if found is not None:
+                    return [dictionary[head][0], found[0]]
+        return []
+
+    # -- step 3 to 5 ------------------------------------------------------------------------
+    def search(self, query: str, limit: int = 10, category: str | None = None,
+               product: str | None = None) -> tuple[list[Result], str | None]:
+        words, prefix = self.words(query)
+        if not words:
+            return [], None
+        word_article: list[dict[int, int]] = []
+        word_section: list[dict[tuple[int, int], int]] = []
+        corrections: list[str | None] = []
+        for index, word in enumerate(words):
+            cands, parts, correction = self.candidates(word, prefix and index == len(words) - 1)
+            corrections.append(correction)
+            art: dict[int, int] = {}
+            sec: dict[tuple[int, int], int] = {}
+            for term in sorted(cands):
+                tier = cands[term]
+                for aid, (a, s) in self.postings(term).items():
+                    value = tier * (a + s)
+                    if value > art.get(aid, 0):
+                        art[aid] = value
+                for key, s in self.sections(term).items():
+                    if tier * s > sec.get(key, 0):
+                        sec[key] = tier * s
+            if len(parts) >= 2:
+                self._compound(parts, art, sec)
+            word_article.append(art)
+            word_section.append(sec)
+        allowed = self._filter(category, product)
+        coverage: dict[int, int] = {}
+        total: dict[int, int] = {}
+        for art in word_article:
+            for aid, value in art.items():
+                if value > 0 and (allowed is None or aid in allowed):
+                    coverage[aid] = coverage.get(aid, 0) + 1
+                    total[aid] = total.get(aid, 0) + value
+        ranked = sorted(total, key=lambda aid: (-coverage[aid], -total[aid], 0 if aid in self.promoted else 1, aid))
+        if not ranked:
+            return [], self._suggestion(words, corrections)
+        depth = self.manifest["limits"]["rerank"]
+        head, tail = ranked[:depth], ranked[depth:]
+        wanted = sorted(set(words))
+        exact = [aid for aid in head if self._title_words(aid) == wanted]
+        ranked = exact + [aid for aid in head if aid not in exact] + tail
+        return [self._result(aid, total[aid], word_section) for aid in ranked[:limit]], None
+
+    def _compound(self, parts: list[str], art: dict[int, int], sec: dict[tuple[int, int], int]) -> None:
+        tier, n = self.tiers["compound"], len(parts)
+        per_part = [self.postings(p) for p in parts]
+        common = set(per_part[0]).intersection(*per_part[1:])
+        for aid in common:
+            value = tier * sum(p[aid][0] + p[aid][1] for p in per_part) // n
+            if value > art.get(aid, 0):
+                art[aid] = value
+        sections = [self.sections(p) for p in parts]
+        for key in set().union(*sections):
+            value = tier * sum(s.get(key, 0) for s in sections) // n
+            if value > sec.get(key, 0):
+                sec[key] = value
+
+    def _filter(self, category: str | None, product: str | None) -> set[int] | None:
+        if not category and not product:
+            return None
+        facets = self.facets()
+        keys = [c[0] for c in facets["categories"]]
+        pids = [p[0] for p in facets["products"]]
+        allowed = set()
+        for aid in range(self.manifest["articles"]):
+            if category and (category not in keys or facets["article_category"][aid] != keys.index(category)):
+                continue
+            if product and (product not in pids or pids.index(product) not in facets["article_products"][aid]):
+                continue
+            allowed.add(aid)
+        return allowed
+
+    def _title_words(self, aid: int) -> list[str]:
+        title = [w for w in tokens(self.doc(aid)[1], self.lang) if w not in self.stopwords]
+        return sorted(set(title))
+
+    def _result(self, aid: int, score: int, word_section: list[dict[tuple[int, int], int]]) -> Result:
+        url, title, source, _description, _promoted, sections = self.doc(aid)
+        best_slot, best = -1, 0
+        for slot in range(len(sections)):
+            value = sum(sec.get((aid, slot), 0) for sec in word_section)
+            if value > best:
+                best_slot, best = slot, value
+        heading, anchor = ("", "")
+        if best_slot >= 0:
+            heading, anchor = sections[best_slot][0], sections[best_slot][1]
+        return Result(url + (f"#{anchor}" if anchor else ""), title, heading, source, score, aid)
+
+    def _suggestion(self, words: list[str], corrections: list[str | None]) -> str | None:
+        if not any(corrections):
+            return None
+        return " ".join(c or w for w, c in zip(words, corrections))

@@ -1,0 +1,63 @@
+"""The search index format, version 1: a few small documented types, written as self-registering .js files.
+
+Every file is `(self.__kbgen = self.__kbgen || {})["<name>"] = <JSON>;` so it loads with
+a plain <script> tag over http(s) and from file:// alike (no fetch, no eval, strict CSP),
+and the Python twin reads the JSON back. File names carry a content hash, so hosts may
+cache them forever. The client refuses a manifest whose version it does not know.
+
+manifest  {"version": 1, "lang": "de", "articles": N,
+           "shards": [[first_key, file], ...]   sorted; a term's key is its first KEY_LENGTH letters,
+                                                 it lives in the last shard whose first_key <= key
+           "docs": [file, ...]                  docs chunk i holds articles i*chunk .. (i+1)*chunk-1
+           "chunk": 32, "facets": file,
+           "scores": [int, ...]                 decoded score of each quantised value 0..255
+           "tiers": {...}, "suffixes": [...], "stopwords": [...], "limits": {...}}
+shard     {"dict": {surface: [stem] or [stem, [part_stem, ...]]},  each word of the site -> its term and,
+                                                 for a compound, its parts' terms
+           "postings": {stem: [article_delta, q * 16 + slot, ...]}}
+                                                 slot 15 = the article's own fields, 0..14 = its sections
+docs      {"articles": [[url, title, source, description, promoted, [[heading, anchor, excerpt], ...]], ...]}
+facets    {"categories": [[key, title], ...], "products": [[id, name], ...],
+           "article_category": [index, ...], "article_products": [[index, ...], ...]}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+VERSION = 1
+KEY_LENGTH = 2  # letters of a term that choose its shard
+DOCS_CHUNK = 32  # articles per docs file
+SHARD_TARGET_BYTES = 40_000  # shards grow key by key up to about this size
+_WRAPPER = re.compile(r'^\(self\.__kbgen = self\.__kbgen \|\| \{\}\)\["([^"]+)"\] = (.*);\n?$', re.S)
+
+
+def shard_key(term: str) -> str:
+    return term[:KEY_LENGTH]
+
+
+def encode_file(kind: str, data: Any) -> tuple[str, bytes]:
+    """The content-hashed file name and bytes of one index file."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    digest = hashlib.sha256(body.encode()).hexdigest()[:10]
+    name = f"{kind}.{digest}.js"
+    return name, f'(self.__kbgen = self.__kbgen || {{}})["{name}"] = {body};\n'.encode()
+
+
+def decode_file(path: Path) -> Any:
+    match = _WRAPPER.match(path.read_text(encoding="utf-8"))
+    if not match:
+        raise ValueError(f"{path} is not a kbgen search index file")
+    return json.loads(match.group(2))
+
+
+@dataclass(frozen=True)
+class IndexFiles:
+    lang: str
+    manifest: str  # file name of the manifest, relative to the index folder
+    files: dict[str, bytes]  # file name -> bytes

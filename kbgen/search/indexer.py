@@ -1,0 +1,218 @@
+"""Build-time indexing: the site's articles -> per-language index files (see format.py).
+
+Analysis happens here, once: tokens, stop words, Snowball stems, compound parts from the
+site's own vocabulary, synonyms; then BM25F scores are computed per term for each article
+and section and quantised, so the browser only adds integers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from kbgen.config import SiteConfig
+from kbgen.model import Article, Site
+from kbgen.search import ranking
+from kbgen.search.analysis import Decompounder, stem, stopwords, tokens
+from kbgen.search.format import (DOCS_CHUNK, KEY_LENGTH, SHARD_TARGET_BYTES, VERSION, IndexFiles, encode_file,
+                                 shard_key)
+
+EXCERPT_CHARS = 220  # text kept per section for the result snippet
+
+
+@dataclass
+class _Doc:
+    """One article's analysed fields: field name -> surface tokens."""
+
+    article: Article
+    fields: dict[str, list[str]]
+    sections: list[dict[str, list[str]]]
+
+
+def searchable(site: Site, lang: str) -> list[Article]:
+    """The articles a language's index holds, in a stable order (their ids are positions here)."""
+    return sorted((a for a in site.in_lang(lang) if not (a.meta.get("search") or {}).get("exclude")),
+                  key=lambda a: a.source)
+
+
+def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
+    articles = searchable(site, lang)
+    stops = stopwords(lang)
+    docs = [_analyse(a, lang) for a in articles]
+    vocabulary = {t for d in docs for f in [*d.fields.values(), *(x for s in d.sections for x in s.values())] for t in f}
+    decompound = Decompounder(vocabulary | {stem(w, lang) for w in vocabulary if len(w) >= 4}) if lang == "de" \
+        else Decompounder(set())
+    synonyms = _synonym_stems(config, lang)
+    entries: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+    def term_freqs(words: list[str]) -> dict[str, float]:
+        freqs: dict[str, float] = defaultdict(float)
+        for word in words:
+            if word in stops:
+                continue
+            if word not in entries:
+                parts = tuple(stem(p, lang) for p in decompound.split(word) if p not in stops)
+                entries[word] = (stem(word, lang), parts)
+            term, parts = entries[word]
+            freqs[term] += 1.0
+            for part in parts:
+                freqs[part] += ranking.PART_TF
+            for other in synonyms.get(term, ()):
+                freqs[other] += ranking.SYNONYM_TF
+        return freqs
+
+    article_tf = [{name: term_freqs(words) for name, words in d.fields.items()} for d in docs]
+    section_tf = [[{name: term_freqs(words) for name, words in s.items()} for s in d.sections] for d in docs]
+    postings: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # term -> (article, slot, q)
+    _score(article_tf, ranking.ARTICLE_FIELDS, postings, docs, article_level=True)
+    _score(section_tf, ranking.SECTION_FIELDS, postings, docs, article_level=False)
+    files: dict[str, bytes] = {}
+    shards = _write_shards(entries, postings, files, lang)
+    chunks = _write_docs(docs, files, lang)
+    facets_name, facets = encode_file(f"facets-{lang}", _facets(articles, site, config, lang))
+    files[facets_name] = facets
+    manifest = {
+        "version": VERSION, "lang": lang, "articles": len(articles), "shards": shards, "docs": chunks,
+        "chunk": DOCS_CHUNK, "facets": facets_name, "key_length": KEY_LENGTH,
+        "scores": [round(math.expm1(q / ranking.SCORE_SCALE) * 1000) for q in range(256)],
+        "tiers": ranking.TIERS, "suffixes": list(ranking.SUFFIXES.get(lang, ())),
+        "stopwords": sorted(stops),
+        "promoted": [aid for aid, a in enumerate(articles) if a.promoted],
+        "limits": {"prefix": ranking.PREFIX_EXPANSIONS, "typo": ranking.TYPO_EXPANSIONS,
+                   "family_min": ranking.FAMILY_MIN, "rerank": ranking.RERANK_DEPTH},
+    }
+    name, data = encode_file(f"search-{lang}", manifest)
+    files[name] = data
+    return IndexFiles(lang, name, files)
+
+
+def _analyse(article: Article, lang: str) -> _Doc:
+    meta = article.meta
+    fields = {
+        "title": tokens(article.title, lang),
+        "keywords": tokens(" ".join([*meta.get("keywords", []), *meta.get("tags", [])]), lang),
+        "description": tokens(article.description, lang),
+    }
+    sections = [{"heading": tokens(s.heading, lang), "body": tokens(s.text, lang)}
+                for s in article.sections[: ranking.MAX_SECTION_SLOT + 1]]
+    for extra in article.sections[ranking.MAX_SECTION_SLOT + 1:]:
+        sections[-1]["body"].extend(tokens(extra.heading + " " + extra.text, lang))
+    return _Doc(article, fields, sections or [{"heading": [], "body": []}])
+
+
+def _synonym_stems(config: SiteConfig, lang: str) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, set[str]] = defaultdict(set)
+    for group in config.synonyms:
+        stems = [stem(t[0], lang) for t in (tokens(w, lang) for w in group) if len(t) == 1]
+        for s in stems:
+            groups[s].update(x for x in stems if x != s)
+    return {k: tuple(sorted(v)) for k, v in groups.items()}
+
+
+def _score(units: list, fields: dict[str, tuple[float, float]], postings: dict[str, list[tuple[int, int, int]]],
+           docs: list[_Doc], article_level: bool) -> None:
+    """BM25F over FIELDS for every (term, unit); a unit is an article or one of its sections."""
+    flat = [(aid, slot, tf) for aid, item in enumerate(units)
+            for slot, tf in ([(ranking.ARTICLE_SLOT, item)] if article_level else enumerate(item))]
+    count = max(len(flat), 1)
+    avg = {name: (sum(sum(tf[name].values()) for _, _, tf in flat) / count) or 1.0 for name in fields}
+    df: Counter[str] = Counter()
+    for _, _, tf in flat:
+        df.update({term for name in fields for term in tf[name]})
+    for aid, slot, tf in flat:
+        boost = float((docs[aid].article.meta.get("search") or {}).get("boost", 1.0))
+        lengths = {name: sum(tf[name].values()) for name in fields}
+        terms = sorted({term for name in fields for term in tf[name]})
+        for term in terms:
+            weighted = 0.0
+            for name, (weight, b) in fields.items():
+                freq = tf[name].get(term, 0.0)
+                if freq:
+                    weighted += weight * freq / (1 - b + b * lengths[name] / avg[name])
+            idf = math.log(1 + (count - df[term] + 0.5) / (df[term] + 0.5))
+            score = boost * idf * weighted * (ranking.K1 + 1) / (weighted + ranking.K1)
+            q = min(255, round(math.log1p(max(score, 0.0)) * ranking.SCORE_SCALE))
+            if q > 0:
+                postings[term].append((aid, min(slot, ranking.ARTICLE_SLOT), q))
+
+
+def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], postings: dict[str, list[tuple[int, int, int]]],
+                  files: dict[str, bytes], lang: str) -> list[list[str]]:
+    by_key: dict[str, dict[str, dict]] = defaultdict(lambda: {"dict": {}, "postings": {}})
+    for surface, (term, parts) in entries.items():
+        if term in postings or parts:
+            by_key[shard_key(surface)]["dict"][surface] = [term, list(parts)] if parts else [term]
+    for term, items in postings.items():
+        items.sort()
+        flat: list[int] = []
+        previous = 0
+        for aid, slot, q in items:
+            flat += [aid - previous, q * 16 + slot]
+            previous = aid
+        by_key[shard_key(term)]["postings"][term] = flat
+    shards: list[list[str]] = []
+    group: dict[str, dict] = {"dict": {}, "postings": {}}
+    first_key: str | None = None
+    size = 0
+    keys = sorted(by_key)
+    for index, key in enumerate(keys):
+        if first_key is None:
+            first_key = key
+        group["dict"].update(by_key[key]["dict"])
+        group["postings"].update(by_key[key]["postings"])
+        size += sum(len(k) + 8 for k in by_key[key]["dict"]) + sum(
+            len(k) + 4 * len(v) for k, v in by_key[key]["postings"].items())
+        if size >= SHARD_TARGET_BYTES or index == len(keys) - 1:
+            name, data = encode_file(f"terms-{lang}-{len(shards)}", group)
+            files[name] = data
+            shards.append([first_key if shards else "", name])
+            group, first_key, size = {"dict": {}, "postings": {}}, None, 0
+    if not shards:
+        name, data = encode_file(f"terms-{lang}-0", group)
+        files[name] = data
+        shards.append(["", name])
+    return shards
+
+
+def _excerpt(text: str) -> str:
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    cut = text.rfind(" ", 0, EXCERPT_CHARS)
+    return text[: cut if cut > EXCERPT_CHARS // 2 else EXCERPT_CHARS] + " …"
+
+
+def _write_docs(docs: list[_Doc], files: dict[str, bytes], lang: str) -> list[str]:
+    names = []
+    for start in range(0, max(len(docs), 1), DOCS_CHUNK):
+        rows = []
+        for d in docs[start:start + DOCS_CHUNK]:
+            a = d.article
+            sections = [[s.heading, s.anchor, _excerpt(s.text)] for s in a.sections[: ranking.MAX_SECTION_SLOT + 1]]
+            rows.append([a.url, a.title, a.source, a.description, 1 if a.promoted else 0, sections])
+        name, data = encode_file(f"docs-{lang}-{len(names)}", {"articles": rows})
+        files[name] = data
+        names.append(name)
+    return names
+
+
+def _facets(articles: list[Article], site: Site, config: SiteConfig, lang: str) -> dict:
+    categories = sorted({_category(a, site) for a in articles} - {""})
+    category_index = {key: i for i, key in enumerate(categories)}
+    products = sorted(config.products)
+    product_index = {pid: i for i, pid in enumerate(products)}
+    return {
+        "categories": [[key, site.folders[key].title] for key in categories],
+        "products": [[pid, config.localized(config.products[pid].name, lang)] for pid in products],
+        "article_category": [category_index.get(_category(a, site), -1) for a in articles],
+        "article_products": [[product_index[p] for p in a.meta.get("products", []) if p in product_index]
+                             for a in articles],
+    }
+
+
+def _category(article: Article, site: Site) -> str:
+    key = article.folder
+    while key and key in site.folders and site.folders[key].parent:
+        key = site.folders[key].parent or ""
+    return key if key in site.folders else ""
+
