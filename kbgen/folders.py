@@ -9,6 +9,7 @@ from kbgen.config import SiteConfig
 from kbgen.diagnostics import Diagnostics, did_you_mean
 from kbgen.discover import Discovery, Source
 from kbgen.model import UNORDERED, Folder
+from kbgen.slugs import slugify
 from kbgen.schema import INT, TEXT, WORDS, Field, check_mapping
 from kbgen.textfile import read_text
 from kbgen.yamlload import YamlMapping, load_mapping
@@ -49,6 +50,11 @@ def lang_prefix(config: SiteConfig, lang: str) -> str:
     return "" if lang == config.default_language else f"/{lang}"
 
 
+def folder_url_path(rel: str) -> str:
+    """A folder path as URL segments: 'Versand & Lieferung/DHL' -> 'versand-lieferung/dhl'."""
+    return "/".join(slugify(segment, "folder") for segment in rel.split("/"))
+
+
 def humanize(name: str) -> str:
     text = name.replace("-", " ").replace("_", " ").strip()
     return text[:1].upper() + text[1:]
@@ -62,7 +68,7 @@ def load_folders(config: SiteConfig, found: Discovery, diags: Diagnostics) -> Fo
         parent = (key.rpartition("/")[0] if parent_path else None)
         folder = Folder(key=key, lang=src.lang, path=src.rel, title=humanize(src.rel.rpartition("/")[2]),
                         description="", icon="", order=UNORDERED,
-                        url=f"{lang_prefix(config, src.lang)}/{src.rel}/", parent=parent)
+                        url=f"{lang_prefix(config, src.lang)}/{folder_url_path(src.rel)}/", parent=parent)
         if key in found.guide_files:
             _apply_guide(folder, found.guide_files[key], config, tree, diags)
         elif key in found.category_files:

@@ -30,7 +30,7 @@ class Section:
     heading: str  # heading text ("" for the text before the first heading)
     anchor: str  # heading id ("" for the intro)
     level: int  # heading level, 1 for the intro
-    text: str  # plain text of the section's body
+    text: str  # plain text of the section's body; only its start (the search snippet) after parsing
 
 
 @dataclass
@@ -69,6 +69,8 @@ class Article:
     related: list[str] = field(default_factory=list)  # sources of related articles, best first
     guide: str | None = None  # key of the guide this article is a step of
     ref_urls: list[str] = field(default_factory=list)  # resolved site URL of each reference, index-aligned
+    search_fields: dict[str, dict[str, int]] = field(default_factory=dict)  # title/keywords/description -> token counts
+    search_sections: list[dict[str, dict[str, int]]] = field(default_factory=list)  # per section: heading/body counts
 
     @property
     def file(self) -> str:

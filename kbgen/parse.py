@@ -14,6 +14,7 @@ from kbgen.discover import Source
 from kbgen.frontmatter import split_document
 from kbgen.markup import render_markdown
 from kbgen.model import Article
+from kbgen.search.indexer import analyse_article, excerpt
 from kbgen.textfile import decode_text
 
 
@@ -53,9 +54,15 @@ def _parse(src: Source, raw: bytes, ctx: ParseContext, diags: Diagnostics) -> Ar
     if doc.has_front_matter and not doc.body.strip():
         diags.warning("the article has front matter but no text", file, doc.body_line,
                       hint="write the article below the closing '---'", code="empty-body")
-    return Article(source=src.source, lang=src.lang, rel=src.rel, title=title, meta=doc.meta,
-                   meta_lines=doc.meta_lines, meta_item_lines=doc.meta_item_lines, html=rendered.html, headings=rendered.headings,
-                   sections=rendered.sections, references=rendered.references, word_count=rendered.word_count)
+    article = Article(source=src.source, lang=src.lang, rel=src.rel, title=title, meta=doc.meta,
+                      meta_lines=doc.meta_lines, meta_item_lines=doc.meta_item_lines, html=rendered.html,
+                      headings=rendered.headings, sections=rendered.sections, references=rendered.references,
+                      word_count=rendered.word_count)
+    if not (doc.meta.get("search") or {}).get("exclude"):
+        article.search_fields, article.search_sections = analyse_article(article)  # here: in the workers
+    for section in article.sections:  # only the snippet travels on: less to send back from the workers
+        section.text = excerpt(section.text)
+    return article
 
 
 def _empty(src: Source) -> Article:

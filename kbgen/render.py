@@ -190,18 +190,23 @@ def _render_range(bounds: tuple[int, int]) -> list[Diagnostic]:
     return problems
 
 
-def render_all(renderer: Renderer, jobs: list[Job], out: Path, diags: Diagnostics, workers: int) -> None:
+def render_all(renderer: Renderer, jobs: list[Job], out: Path, diags: Diagnostics, workers: int,
+               meanwhile: Callable[[], None] = lambda: None) -> None:
+    """Render every job into OUT; MEANWHILE runs in this process while the workers render."""
     global _WORKER
     _WORKER = (renderer, out, jobs)
     try:
         use_pool = workers > 1 and len(jobs) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods()
         if not use_pool:
+            meanwhile()
             diags.extend(_render_range((0, len(jobs))))
             return
         size = max(1, len(jobs) // (workers * 8))
         chunks = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for problems in pool.imap(_render_range, chunks):
+            pending = pool.map_async(_render_range, chunks)
+            meanwhile()
+            for problems in pending.get():
                 diags.extend(problems)
     finally:
         _WORKER = None

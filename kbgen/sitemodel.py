@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 from kbgen.config import SiteConfig
 from kbgen.diagnostics import Diagnostics, did_you_mean
 from kbgen.discover import Discovery
-from kbgen.folders import FolderTree, lang_prefix
+from kbgen.folders import FolderTree, folder_url_path, lang_prefix
 from kbgen.i18n import reserved_segments
 from kbgen.model import Article, Redirect, Site
 from kbgen.related import compute_related
@@ -43,8 +44,9 @@ def build_site(config: SiteConfig, found: Discovery, tree: FolderTree, parsed: l
     compute_related(site, config.related_limit)
     _aliases(site, config, diags)
     for src in found.media:
-        url = f"{lang_prefix(config, src.lang)}/{src.rel}"
-        site.media[src.source] = url
+        folder, _, name = src.rel.rpartition("/")
+        path = f"{folder_url_path(folder)}/{quote(name)}" if folder else quote(name)
+        site.media[src.source] = f"{lang_prefix(config, src.lang)}/{path}"
     return site
 
 

@@ -34,22 +34,15 @@ def fold(text: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFD", text))
 
 
+_GERMAN_DIGRAPH = re.compile(r"ae|oe|(?<![aeiouq])ue")
+
+
 def german_normalize(word: str) -> str:
     """ae/oe/ue as a/o/u (not 'ue' after a vowel or q), so Ruecksendung == Rücksendung."""
-    out = []
-    i = 0
-    while i < len(word):
-        c = word[i]
-        nxt = word[i + 1] if i + 1 < len(word) else ""
-        if nxt == "e" and (c in "ao" or (c == "u" and (i == 0 or word[i - 1] not in "aeiouq"))):
-            out.append(c)
-            i += 2
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    return _GERMAN_DIGRAPH.sub(lambda m: m.group(0)[0], word) if "e" in word else word
 
 
+@lru_cache(maxsize=1 << 18)
 def normalize(word: str, lang: str) -> str:
     """A folded token in its language's canonical spelling: the form surface dictionaries use."""
     return german_normalize(word) if lang == "de" else word

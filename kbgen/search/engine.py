@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kbgen.search.analysis import LINKING, tokens
-from kbgen.search.format import VERSION, decode_file
+from kbgen.search.format import VERSION, decode_file, manifest_name
 
 Entry = list[Any]  # [stem] or [stem, [part_stem, ...]]
 
@@ -44,10 +44,10 @@ class IndexError_(Exception):
 
 
 def find_manifest(folder: Path, lang: str) -> Path:
-    matches = sorted(folder.glob(f"search-{lang}.*.js"))
-    if not matches:
+    path = folder / manifest_name(lang)
+    if not path.is_file():
         raise IndexError_(f"no search index for language '{lang}' in {folder}")
-    return matches[0]
+    return path
 
 
 def osa_distance(a: str, b: str, limit: int) -> int:

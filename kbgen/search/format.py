@@ -3,7 +3,7 @@
 Every file is `(self.__kbgen = self.__kbgen || {})["<name>"] = <JSON>;` so it loads with
 a plain <script> tag over http(s) and from file:// alike (no fetch, no eval, strict CSP),
 and the Python twin reads the JSON back. File names carry a content hash, so hosts may
-cache them forever. The client refuses a manifest whose version it does not know.
+cache them forever; only the small manifest (search-<lang>.js) keeps a stable name. The client refuses a manifest whose version it does not know.
 
 manifest  {"version": 1, "lang": "de", "articles": N,
            "shards": [[first_key, file], ...]   sorted; a term's key is its first KEY_LENGTH letters,
@@ -41,11 +41,16 @@ def shard_key(term: str) -> str:
     return term[:KEY_LENGTH]
 
 
-def encode_file(kind: str, data: Any) -> tuple[str, bytes]:
-    """The content-hashed file name and bytes of one index file."""
+def manifest_name(lang: str) -> str:
+    """The manifest keeps a stable name, so pages can point at it before the index exists."""
+    return f"search-{lang}.js"
+
+
+def encode_file(kind: str, data: Any, hashed: bool = True) -> tuple[str, bytes]:
+    """The file name (content-hashed unless HASHED is false) and bytes of one index file."""
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     digest = hashlib.sha256(body.encode()).hexdigest()[:10]
-    name = f"{kind}.{digest}.js"
+    name = f"{kind}.{digest}.js" if hashed else f"{kind}.js"
     return name, f'(self.__kbgen = self.__kbgen || {{}})["{name}"] = {body};\n'.encode()
 
 

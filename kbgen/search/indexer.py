@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from typing import Any
 
 from kbgen.config import SiteConfig
 from kbgen.model import Article, Site
@@ -21,15 +21,6 @@ from kbgen.search.format import (DOCS_CHUNK, KEY_LENGTH, SHARD_TARGET_BYTES, VER
 EXCERPT_CHARS = 220  # text kept per section for the result snippet
 
 
-@dataclass
-class _Doc:
-    """One article's analysed fields: field name -> surface tokens."""
-
-    article: Article
-    fields: dict[str, list[str]]
-    sections: list[dict[str, list[str]]]
-
-
 def searchable(site: Site, lang: str) -> list[Article]:
     """The articles a language's index holds, in a stable order (their ids are positions here)."""
     return sorted((a for a in site.in_lang(lang) if not (a.meta.get("search") or {}).get("exclude")),
@@ -39,37 +30,37 @@ def searchable(site: Site, lang: str) -> list[Article]:
 def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
     articles = searchable(site, lang)
     stops = stopwords(lang)
-    docs = [_analyse(a, lang) for a in articles]
-    vocabulary = {t for d in docs for f in [*d.fields.values(), *(x for s in d.sections for x in s.values())] for t in f}
+    vocabulary = {t for a in articles for f in [*a.search_fields.values(), *(x for s in a.search_sections
+                                                                             for x in s.values())] for t in f}
     decompound = Decompounder(vocabulary | {stem(w, lang) for w in vocabulary if len(w) >= 4}) if lang == "de" \
         else Decompounder(set())
     synonyms = _synonym_stems(config, lang)
     entries: dict[str, tuple[str, tuple[str, ...]]] = {}
 
-    def term_freqs(words: list[str]) -> dict[str, float]:
+    def term_freqs(words: dict[str, int]) -> dict[str, float]:
         freqs: dict[str, float] = defaultdict(float)
-        for word in words:
-            if word in stops:
-                continue
+        for word, n in words.items():
             if word not in entries:
                 parts = tuple(stem(p, lang) for p in decompound.split(word) if p not in stops)
                 entries[word] = (stem(word, lang), parts)
             term, parts = entries[word]
-            freqs[term] += 1.0
+            freqs[term] += n
             for part in parts:
-                freqs[part] += ranking.PART_TF
+                freqs[part] += ranking.PART_TF * n
             for other in synonyms.get(term, ()):
-                freqs[other] += ranking.SYNONYM_TF
+                freqs[other] += ranking.SYNONYM_TF * n
         return freqs
 
-    article_tf = [{name: term_freqs(words) for name, words in d.fields.items()} for d in docs]
-    section_tf = [[{name: term_freqs(words) for name, words in s.items()} for s in d.sections] for d in docs]
+    article_tf = [{name: term_freqs(words) for name, words in a.search_fields.items()} for a in articles]
+    section_tf = [[{name: term_freqs(words) for name, words in s.items()} for s in a.search_sections]
+                  for a in articles]
     postings: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # term -> (article, slot, q)
-    _score(article_tf, ranking.ARTICLE_FIELDS, postings, docs, article_level=True)
-    _score(section_tf, ranking.SECTION_FIELDS, postings, docs, article_level=False)
+    boosts = [float((a.meta.get("search") or {}).get("boost", 1.0)) for a in articles]
+    _score(article_tf, ranking.ARTICLE_FIELDS, postings, boosts, article_level=True)
+    _score(section_tf, ranking.SECTION_FIELDS, postings, boosts, article_level=False)
     files: dict[str, bytes] = {}
     shards = _write_shards(entries, postings, files, lang)
-    chunks = _write_docs(docs, files, lang)
+    chunks = _write_docs(articles, files, lang)
     facets_name, facets = encode_file(f"facets-{lang}", _facets(articles, site, config, lang))
     files[facets_name] = facets
     manifest = {
@@ -82,23 +73,31 @@ def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
         "limits": {"prefix": ranking.PREFIX_EXPANSIONS, "typo": ranking.TYPO_EXPANSIONS,
                    "family_min": ranking.FAMILY_MIN, "rerank": ranking.RERANK_DEPTH},
     }
-    name, data = encode_file(f"search-{lang}", manifest)
+    name, data = encode_file(f"search-{lang}", manifest, hashed=False)
     files[name] = data
     return IndexFiles(lang, name, files)
 
 
-def _analyse(article: Article, lang: str) -> _Doc:
-    meta = article.meta
+def analyse_article(article: Article) -> tuple[dict[str, dict[str, int]], list[dict[str, dict[str, int]]]]:
+    """Token counts per field, stop words removed; runs in the parse workers, so it is paid in parallel."""
+    lang, meta = article.lang, article.meta
+    stops = stopwords(lang)
+
+    def counts(text: str) -> dict[str, int]:
+        return dict(Counter(t for t in tokens(text, lang) if t not in stops))
+
     fields = {
-        "title": tokens(article.title, lang),
-        "keywords": tokens(" ".join([*meta.get("keywords", []), *meta.get("tags", [])]), lang),
-        "description": tokens(article.description, lang),
+        "title": counts(article.title),
+        "keywords": counts(" ".join([*meta.get("keywords", []), *meta.get("tags", [])])),
+        "description": counts(article.description),
     }
-    sections = [{"heading": tokens(s.heading, lang), "body": tokens(s.text, lang)}
-                for s in article.sections[: ranking.MAX_SECTION_SLOT + 1]]
-    for extra in article.sections[ranking.MAX_SECTION_SLOT + 1:]:
-        sections[-1]["body"].extend(tokens(extra.heading + " " + extra.text, lang))
-    return _Doc(article, fields, sections or [{"heading": [], "body": []}])
+    kept = article.sections[: ranking.MAX_SECTION_SLOT + 1]
+    sections = [{"heading": counts(s.heading), "body": counts(s.text)} for s in kept]
+    rest = " ".join(s.heading + " " + s.text for s in article.sections[ranking.MAX_SECTION_SLOT + 1:])
+    if rest:
+        for token, n in counts(rest).items():
+            sections[-1]["body"][token] = sections[-1]["body"].get(token, 0) + n
+    return fields, sections or [{"heading": {}, "body": {}}]
 
 
 def _synonym_stems(config: SiteConfig, lang: str) -> dict[str, tuple[str, ...]]:
@@ -110,8 +109,8 @@ def _synonym_stems(config: SiteConfig, lang: str) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in groups.items()}
 
 
-def _score(units: list, fields: dict[str, tuple[float, float]], postings: dict[str, list[tuple[int, int, int]]],
-           docs: list[_Doc], article_level: bool) -> None:
+def _score(units: list[Any], fields: dict[str, tuple[float, float]],
+           postings: dict[str, list[tuple[int, int, int]]], boosts: list[float], article_level: bool) -> None:
     """BM25F over FIELDS for every (term, unit); a unit is an article or one of its sections."""
     flat = [(aid, slot, tf) for aid, item in enumerate(units)
             for slot, tf in ([(ranking.ARTICLE_SLOT, item)] if article_level else enumerate(item))]
@@ -120,21 +119,23 @@ def _score(units: list, fields: dict[str, tuple[float, float]], postings: dict[s
     df: Counter[str] = Counter()
     for _, _, tf in flat:
         df.update({term for name in fields for term in tf[name]})
+    idf = {term: math.log(1 + (count - n + 0.5) / (n + 0.5)) for term, n in df.items()}
+    k1, scale, log1p = ranking.K1, ranking.SCORE_SCALE, math.log1p
     for aid, slot, tf in flat:
-        boost = float((docs[aid].article.meta.get("search") or {}).get("boost", 1.0))
-        lengths = {name: sum(tf[name].values()) for name in fields}
-        terms = sorted({term for name in fields for term in tf[name]})
-        for term in terms:
-            weighted = 0.0
-            for name, (weight, b) in fields.items():
-                freq = tf[name].get(term, 0.0)
-                if freq:
-                    weighted += weight * freq / (1 - b + b * lengths[name] / avg[name])
-            idf = math.log(1 + (count - df[term] + 0.5) / (df[term] + 0.5))
-            score = boost * idf * weighted * (ranking.K1 + 1) / (weighted + ranking.K1)
-            q = min(255, round(math.log1p(max(score, 0.0)) * ranking.SCORE_SCALE))
+        boost = boosts[aid]
+        weighted: dict[str, float] = defaultdict(float)
+        for name, (weight, b) in fields.items():  # fields in a fixed order: float sums are reproducible
+            freqs = tf[name]
+            if not freqs:
+                continue
+            factor = weight / (1 - b + b * sum(freqs.values()) / avg[name])
+            for term, freq in freqs.items():
+                weighted[term] += factor * freq
+        for term in sorted(weighted):
+            w = weighted[term]
+            q = min(255, round(log1p(boost * idf[term] * w * (k1 + 1) / (w + k1)) * scale))
             if q > 0:
-                postings[term].append((aid, min(slot, ranking.ARTICLE_SLOT), q))
+                postings[term].append((aid, slot, q))
 
 
 def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], postings: dict[str, list[tuple[int, int, int]]],
@@ -175,20 +176,20 @@ def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], postings: dic
     return shards
 
 
-def _excerpt(text: str) -> str:
+def excerpt(text: str) -> str:
+    """The start of a section's text, cut at a word, for result snippets."""
     if len(text) <= EXCERPT_CHARS:
         return text
     cut = text.rfind(" ", 0, EXCERPT_CHARS)
     return text[: cut if cut > EXCERPT_CHARS // 2 else EXCERPT_CHARS] + " …"
 
 
-def _write_docs(docs: list[_Doc], files: dict[str, bytes], lang: str) -> list[str]:
+def _write_docs(articles: list[Article], files: dict[str, bytes], lang: str) -> list[str]:
     names = []
-    for start in range(0, max(len(docs), 1), DOCS_CHUNK):
+    for start in range(0, max(len(articles), 1), DOCS_CHUNK):
         rows = []
-        for d in docs[start:start + DOCS_CHUNK]:
-            a = d.article
-            sections = [[s.heading, s.anchor, _excerpt(s.text)] for s in a.sections[: ranking.MAX_SECTION_SLOT + 1]]
+        for a in articles[start:start + DOCS_CHUNK]:
+            sections = [[s.heading, s.anchor, excerpt(s.text)] for s in a.sections[: ranking.MAX_SECTION_SLOT + 1]]
             rows.append([a.url, a.title, a.source, a.description, 1 if a.promoted else 0, sections])
         name, data = encode_file(f"docs-{lang}-{len(names)}", {"articles": rows})
         files[name] = data
