@@ -1,0 +1,397 @@
+// kbgen search engine: the browser twin of kbgen/search/engine.py (same steps, same integers).
+// A classic script, not an ES module: module scripts do not load from file://, this does.
+// It defines one global, KbgenSearch; the page UI lives in search-ui.js.
+(function (root) {
+  "use strict";
+
+  const VERSION = 1;
+  const LINKING = ["s", "es", "n", "en", "e"];
+  const COMBINING = /[\u0300-\u036f]/g;
+  const TOKEN = /[\p{L}\p{N}]+(?:[-./][\p{L}\p{N}]+)*/gu;
+  const SPLIT = /[-./]/;
+  const DIGIT = /\d/;
+  const GERMAN_DIGRAPH = /ae|oe|(?<![aeiouq])ue/g;
+
+  // -- analysis: mirrors kbgen/search/analysis.py -------------------------------------------
+  function fold(text) {
+    return text.toLowerCase().replace(/ß/g, "ss").replace(/ẞ/g, "ss").normalize("NFD").replace(COMBINING, "");
+  }
+  function normalize(word, lang) {
+    return lang === "de" && word.includes("e") ? word.replace(GERMAN_DIGRAPH, (m) => m[0]) : word;
+  }
+  function tokens(text, lang) {
+    const out = [];
+    for (const match of fold(text).matchAll(TOKEN)) {
+      const token = match[0];
+      if (SPLIT.test(token)) {
+        const parts = token.split(/[-./]/).filter(Boolean);
+        if (DIGIT.test(token)) out.push(parts.join(""));
+        for (const p of parts) out.push(normalize(p, lang));
+      } else {
+        out.push(normalize(token, lang));
+      }
+    }
+    return out;
+  }
+
+  // Optimal string alignment distance, or limit + 1 when above LIMIT.
+  function osaDistance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) return limit + 1;
+    let prev2 = [];
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      let best = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        let value = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, prev2[j - 2] + 1);
+        cur[j] = value;
+        if (value < best) best = value;
+      }
+      if (best > limit) return limit + 1;
+      prev2 = prev;
+      prev = cur;
+    }
+    return prev[b.length] <= limit ? prev[b.length] : limit + 1;
+  }
+
+  // Python's sort order of strings (by code point); JS's default sort compares UTF-16 units.
+  function cmp(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  // -- loading ------------------------------------------------------------------------------
+  function scriptLoader(url) {
+    return new Promise((resolve, reject) => {
+      const tag = document.createElement("script");
+      tag.src = url;
+      tag.async = true;
+      tag.onload = () => resolve();
+      tag.onerror = () => reject(new Error("cannot load " + url));
+      document.head.appendChild(tag);
+    });
+  }
+
+  class SearchIndex {
+    constructor(base, manifest, load) {
+      this.base = base;
+      this.manifest = manifest;
+      this.load = load;
+      this.lang = manifest.lang;
+      this.scores = manifest.scores;
+      this.tiers = manifest.tiers;
+      this.stopwords = new Set(manifest.stopwords);
+      this.promoted = new Set(manifest.promoted);
+      this.files = new Map(); // file name -> Promise of its data
+      this.loaded = new Map(); // shard file name -> its data, once loaded
+      this.decoded = new Map();
+    }
+
+    file(name) {
+      if (!this.files.has(name)) {
+        const registry = () => (root.__kbgen || {})[name];
+        this.files.set(name, registry() ? Promise.resolve(registry()) : this.load(this.base + name).then(() => {
+          const data = registry();
+          if (!data) throw new Error("index file did not register: " + name);
+          return data;
+        }));
+      }
+      return this.files.get(name);
+    }
+
+    shardName(key) {
+      const k = key.slice(0, this.manifest.key_length);
+      let name = "";
+      for (const [first, file] of this.manifest.shards) {
+        if (first <= k) name = file;
+        else break;
+      }
+      return name;
+    }
+
+    // Loads the shards that WORDS live in; afterwards lookups of those words are synchronous.
+    async ready(words) {
+      const names = [...new Set(words.map((w) => this.shardName(w)))].filter((n) => !this.loaded.has(n));
+      const data = await Promise.all(names.map((n) => this.file(n)));
+      names.forEach((n, i) => this.loaded.set(n, data[i]));
+    }
+    shard(key) {
+      return this.loaded.get(this.shardName(key));
+    }
+
+    entry(word) {
+      const d = this.shard(word).dict;
+      return Object.prototype.hasOwnProperty.call(d, word) ? d[word] : null;
+    }
+    postingList(term) {
+      const p = this.shard(term).postings;
+      return Object.prototype.hasOwnProperty.call(p, term) ? p[term] : [];
+    }
+    frequency(term) {
+      return this.postingList(term).length >> 1;
+    }
+    // article -> [article-level value, best section value]
+    postings(term) {
+      if (!this.decoded.has(term)) {
+        const flat = this.postingList(term);
+        const out = new Map();
+        let aid = 0;
+        for (let i = 0; i < flat.length; i += 2) {
+          aid += flat[i];
+          const q = flat[i + 1] >> 4;
+          const slot = flat[i + 1] & 15;
+          const cur = out.get(aid) || [0, 0];
+          const value = this.scores[q];
+          out.set(aid, slot === 15 ? [cur[0] + value, cur[1]] : [cur[0], Math.max(cur[1], value)]);
+        }
+        this.decoded.set(term, out);
+      }
+      return this.decoded.get(term);
+    }
+    sections(term) {
+      const flat = this.postingList(term);
+      const out = new Map();
+      let aid = 0;
+      for (let i = 0; i < flat.length; i += 2) {
+        aid += flat[i];
+        const slot = flat[i + 1] & 15;
+        if (slot !== 15) out.set(aid * 16 + slot, this.scores[flat[i + 1] >> 4]);
+      }
+      return out;
+    }
+
+    // -- step 1: words --------------------------------------------------------------------
+    words(query) {
+      let words = [];
+      for (const w of tokens(query, this.lang)) if (!words.includes(w)) words.push(w);
+      words = words.slice(0, 8);
+      const prefix = words.length > 0 && !/\s$/.test(query);
+      const kept = words.filter((w, i) => !this.stopwords.has(w) || (prefix && i === words.length - 1));
+      return [kept.length ? kept : words, prefix];
+    }
+
+    // -- step 2: candidates -------------------------------------------------------------------
+    async candidates(word, lastPrefix) {
+      const tiers = this.tiers;
+      const limits = this.manifest.limits;
+      const cands = new Map();
+      const offer = (term, tier) => {
+        if (tier > (cands.get(term) || 0)) cands.set(term, tier);
+      };
+      await this.ready([word]);
+      const entry = this.entry(word);
+      let base = null;
+      if (entry !== null) {
+        base = entry[0];
+        offer(base, tiers.exact);
+      } else {
+        for (const suffix of this.manifest.suffixes) {
+          if (word.endsWith(suffix) && word.length - suffix.length >= 3) {
+            const rest = word.slice(0, word.length - suffix.length);
+            await this.ready([rest]);
+            const found = this.entry(rest);
+            if (found !== null) {
+              base = found[0];
+              offer(base, tiers.stemmed);
+              break;
+            }
+          }
+        }
+      }
+      if (base !== null && base.length >= limits.family_min) {
+        await this.ready([base]);
+        for (const term of Object.keys(this.shard(base).postings).sort(cmp)) {
+          if (term !== base && term.startsWith(base)) offer(term, tiers.family);
+        }
+      }
+      const dictionary = this.shard(word).dict;
+      const surfaces = Object.keys(dictionary).sort(cmp);
+      if (lastPrefix && word.length >= 2) {
+        const stems = [...new Set(surfaces.filter((s) => s.startsWith(word) && s !== word).map((s) => dictionary[s][0]))];
+        await this.ready(stems);
+        stems.sort((a, b) => this.frequency(b) - this.frequency(a) || cmp(a, b));
+        for (const term of stems.slice(0, limits.prefix)) offer(term, tiers.prefix);
+      }
+      let correction = null;
+      if (word.length >= 5 && !DIGIT.test(word)) {
+        const limit = word.length >= 9 ? 2 : 1;
+        const near = [];
+        for (const surface of surfaces) {
+          if (surface === word) continue;
+          const d = osaDistance(word, surface, limit);
+          if (d <= limit) near.push([d, surface]);
+        }
+        await this.ready(near.map(([, s]) => dictionary[s][0]));
+        const keyed = near.map(([d, s]) => [d, -this.frequency(dictionary[s][0]), s]);
+        keyed.sort((a, b) => a[0] - b[0] || a[1] - b[1] || cmp(a[2], b[2]));
+        for (const [d, , surface] of keyed.slice(0, limits.typo)) offer(dictionary[surface][0], d === 1 ? tiers.typo1 : tiers.typo2);
+        if (keyed.length) correction = keyed[0][2];
+      }
+      let parts = entry !== null && entry.length > 1 ? entry[1].slice() : [];
+      if (!parts.length && base === null) parts = await this.split(word);
+      await this.ready([...cands.keys(), ...parts]);
+      return [cands, parts, correction];
+    }
+
+    async split(word) {
+      if (this.lang !== "de" || word.length < 7) return [];
+      const dictionary = this.shard(word).dict;
+      const heads = Object.keys(dictionary)
+        .filter((s) => word.startsWith(s) && s.length >= 3 && word.length - s.length >= 3)
+        .sort((a, b) => b.length - a.length || cmp(a, b));
+      for (const head of heads) {
+        const rest = word.slice(head.length);
+        const variants = [rest];
+        for (const link of LINKING) if (rest.startsWith(link) && rest.length - link.length >= 3) variants.push(rest.slice(link.length));
+        for (const variant of variants) {
+          await this.ready([variant]);
+          const found = this.entry(variant);
+          if (found !== null) return [dictionary[head][0], found[0]];
+        }
+      }
+      return [];
+    }
+
+    // -- steps 3 to 5 -------------------------------------------------------------------------
+    async search(query, options = {}) {
+      const limit = options.limit || 10;
+      const [words, prefix] = this.words(query);
+      if (!words.length) return { results: [], suggestion: null };
+      const wordArticle = [];
+      const wordSection = [];
+      const corrections = [];
+      for (let index = 0; index < words.length; index++) {
+        const [cands, parts, correction] = await this.candidates(words[index], prefix && index === words.length - 1);
+        corrections.push(correction);
+        const art = new Map();
+        const sec = new Map();
+        for (const term of [...cands.keys()].sort(cmp)) {
+          const tier = cands.get(term);
+          for (const [aid, [a, s]] of this.postings(term)) {
+            const value = tier * (a + s);
+            if (value > (art.get(aid) || 0)) art.set(aid, value);
+          }
+          for (const [key, s] of this.sections(term)) {
+            if (tier * s > (sec.get(key) || 0)) sec.set(key, tier * s);
+          }
+        }
+        if (parts.length >= 2) this.compound(parts, art, sec);
+        wordArticle.push(art);
+        wordSection.push(sec);
+      }
+      const allowed = await this.filter(options.category, options.product);
+      const coverage = new Map();
+      const total = new Map();
+      for (const art of wordArticle) {
+        for (const [aid, value] of art) {
+          if (value > 0 && (allowed === null || allowed.has(aid))) {
+            coverage.set(aid, (coverage.get(aid) || 0) + 1);
+            total.set(aid, (total.get(aid) || 0) + value);
+          }
+        }
+      }
+      let ranked = [...total.keys()].sort((a, b) =>
+        coverage.get(b) - coverage.get(a) || total.get(b) - total.get(a) ||
+        (this.promoted.has(a) ? 0 : 1) - (this.promoted.has(b) ? 0 : 1) || a - b);
+      if (!ranked.length) return { results: [], suggestion: this.suggestion(words, corrections) };
+      const depth = this.manifest.limits.rerank;
+      const head = ranked.slice(0, depth);
+      await Promise.all(head.concat(ranked.slice(depth, limit)).map((aid) => this.doc(aid)));
+      const wanted = [...new Set(words)].sort(cmp).join(" ");
+      const exact = [];
+      for (const aid of head) if ((await this.titleWords(aid)) === wanted) exact.push(aid);
+      ranked = exact.concat(head.filter((aid) => !exact.includes(aid)), ranked.slice(depth));
+      const results = [];
+      for (const aid of ranked.slice(0, limit)) results.push(await this.result(aid, total.get(aid), wordSection));
+      return { results, suggestion: null, words };
+    }
+
+    compound(parts, art, sec) {
+      const tier = this.tiers.compound;
+      const n = parts.length;
+      const perPart = parts.map((p) => this.postings(p));
+      for (const aid of perPart[0].keys()) {
+        if (!perPart.every((p) => p.has(aid))) continue;
+        let sum = 0;
+        for (const p of perPart) sum += p.get(aid)[0] + p.get(aid)[1];
+        const value = Math.floor((tier * sum) / n);
+        if (value > (art.get(aid) || 0)) art.set(aid, value);
+      }
+      const sections = parts.map((p) => this.sections(p));
+      const keys = new Set();
+      for (const s of sections) for (const k of s.keys()) keys.add(k);
+      for (const key of keys) {
+        let sum = 0;
+        for (const s of sections) sum += s.get(key) || 0;
+        const value = Math.floor((tier * sum) / n);
+        if (value > (sec.get(key) || 0)) sec.set(key, value);
+      }
+    }
+
+    async facets() {
+      return this.file(this.manifest.facets);
+    }
+
+    async filter(category, product) {
+      if (!category && !product) return null;
+      const facets = await this.facets();
+      const keys = facets.categories.map((c) => c[0]);
+      const pids = facets.products.map((p) => p[0]);
+      const allowed = new Set();
+      for (let aid = 0; aid < this.manifest.articles; aid++) {
+        if (category && (!keys.includes(category) || facets.article_category[aid] !== keys.indexOf(category))) continue;
+        if (product && (!pids.includes(product) || !facets.article_products[aid].includes(pids.indexOf(product)))) continue;
+        allowed.add(aid);
+      }
+      return allowed;
+    }
+
+    async doc(aid) {
+      const chunk = Math.floor(aid / this.manifest.chunk);
+      const data = await this.file(this.manifest.docs[chunk]);
+      return data.articles[aid % this.manifest.chunk];
+    }
+
+    async titleWords(aid) {
+      const title = tokens((await this.doc(aid))[1], this.lang).filter((w) => !this.stopwords.has(w));
+      return [...new Set(title)].sort(cmp).join(" ");
+    }
+
+    async result(aid, score, wordSection) {
+      const [url, title, source, description, , sections] = await this.doc(aid);
+      let bestSlot = -1;
+      let best = 0;
+      for (let slot = 0; slot < sections.length; slot++) {
+        let value = 0;
+        for (const sec of wordSection) value += sec.get(aid * 16 + slot) || 0;
+        if (value > best) {
+          bestSlot = slot;
+          best = value;
+        }
+      }
+      const [heading, anchor, excerpt] = bestSlot >= 0 ? sections[bestSlot] : ["", "", (sections[0] || ["", "", ""])[2]];
+      return { url: url + (anchor ? "#" + anchor : ""), title, heading, source, score, article: aid,
+               excerpt: excerpt || description, description };
+    }
+
+    suggestion(words, corrections) {
+      if (!corrections.some(Boolean)) return null;
+      return words.map((w, i) => corrections[i] || w).join(" ");
+    }
+  }
+
+  async function open(manifestUrl, options = {}) {
+    const load = options.load || scriptLoader;
+    const name = manifestUrl.slice(manifestUrl.lastIndexOf("/") + 1);
+    const base = manifestUrl.slice(0, manifestUrl.lastIndexOf("/") + 1);
+    if (!(root.__kbgen || {})[name]) await load(manifestUrl);
+    const manifest = (root.__kbgen || {})[name];
+    if (!manifest || manifest.version !== VERSION) {
+      throw new Error("search index version " + (manifest && manifest.version) + " is not " + VERSION + "; rebuild the site");
+    }
+    return new SearchIndex(base, manifest, load);
+  }
+
+  root.KbgenSearch = { open, tokens, fold, normalize, osaDistance, VERSION };
+})(typeof self !== "undefined" ? self : globalThis);
