@@ -43,6 +43,8 @@ CONTACT_FIELDS = {
 }
 SEARCH_FIELDS = {
     "synonyms": Field(LIST, "groups of words that mean the same, e.g. [[Retoure, Rücksendung]]"),
+    "analytics_endpoint": Field(TEXT, "an address that receives searches without results and clicked results "
+                                      "(navigator.sendBeacon, JSON); unset: nothing is sent"),
 }
 
 
@@ -65,6 +67,7 @@ class SiteConfig:
     products: dict[str, Product] = field(default_factory=dict)
     contact: dict[str, Any] = field(default_factory=dict)
     synonyms: list[list[str]] = field(default_factory=list)
+    analytics_endpoint: str | None = None  # search analytics receiver; None sends nothing
     related_limit: int = 5
     feed_limit: int = 20
     robots: bool = True
@@ -129,6 +132,7 @@ def load_config(root: Path, diags: Diagnostics) -> SiteConfig:
         search = check_mapping(mapping, SEARCH_FIELDS, CONFIG_FILE, diags, what="search",
                                values=values["search"], lines={}, base_line=line("search") or 1)
         config.synonyms = _synonyms(search.get("synonyms", []), line("search") or 1, diags)
+        config.analytics_endpoint = search.get("analytics_endpoint")
     if "related_limit" in values:
         config.related_limit = max(0, int(values["related_limit"]))
     if "feed_limit" in values:

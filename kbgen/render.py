@@ -18,7 +18,7 @@ import jinja2
 from kbgen.diagnostics import Diagnostic, Diagnostics
 from kbgen.theme import builtin_layouts
 from kbgen.urls import absolute, output_path, relative
-from kbgen.views import (ViewContext, article_view, folder_view, home_view, listing_view, site_view)
+from kbgen.views import ViewContext, article_view, folder_view, home_view, listing_view, site_view, top_folders
 
 TEMPLATES = ("base.html", "home.html", "folder.html", "article.html", "listing.html", "search.html",
              "404.html", "redirect.html")
@@ -147,6 +147,11 @@ class Renderer:
         if job.kind == "search":
             page = listing_view(vc, lang, "search", t["search_title"], job.url, [],
                                 pages={code: vc.special_url(code, "search") for code in vc.config.languages})
+            page["filters"] = {
+                "categories": [{"key": f.key, "title": f.title} for f in top_folders(vc, lang)],
+                "products": [{"id": pid, "name": vc.config.localized(p.name, lang)}
+                             for pid, p in sorted(vc.config.products.items())],
+            }
             return page, "search.html"
         if job.kind == "redirect":
             page = listing_view(vc, lang, "redirect", t["redirect_title"], job.url, [])

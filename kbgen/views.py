@@ -70,6 +70,8 @@ def site_view(vc: ViewContext, lang: str) -> dict[str, Any]:
         "multilingual": len(config.languages) > 1,
         "feed_url": f"{lang_prefix(config, lang)}/feed.xml",
         "t": t,
+        "search_strings": {key[len("search_js_"):]: value for key, value in t.items() if key.startswith("search_js_")},
+        "analytics_endpoint": config.analytics_endpoint,
     }
 
 
