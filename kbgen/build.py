@@ -22,6 +22,7 @@ from kbgen.model import Article, Site
 from kbgen.parse import ParseContext, parse_article
 from kbgen.render import Renderer, render_all, worker_count
 from kbgen.assets import collect_assets, write_assets
+from kbgen.search.checks import run_search_tests
 from kbgen.search.format import manifest_name
 from kbgen.search.indexer import build_index
 from kbgen.sitemodel import build_site
@@ -81,6 +82,7 @@ def _build(options: BuildOptions) -> BuildResult:
     report_missing_translations(site, config.languages, diags)
     vc = ViewContext(config, site, strings)
     if not options.write:
+        run_search_tests(site, config, diags)
         return BuildResult(diags, site, out, False)
     failed = diags.failed(options.strict) and not options.keep_going
     if failed or not check_output_folder(out, root, diags):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kbgen.search.analysis import LINKING, tokens
-from kbgen.search.format import VERSION, decode_file, manifest_name
+from kbgen.search.format import VERSION, decode_file, decode_text, manifest_name
 
 Entry = list[Any]  # [stem] or [stem, [part_stem, ...]]
 
@@ -75,9 +75,11 @@ def osa_distance(a: str, b: str, limit: int) -> int:
 class SearchIndex:
     """One language's index, loaded lazily shard by shard as the browser does."""
 
-    def __init__(self, folder: Path, lang: str) -> None:
+    def __init__(self, folder: Path, lang: str, files: dict[str, bytes] | None = None) -> None:
+        """Read the index from FOLDER, or from FILES (name -> bytes) when given (kbgen check)."""
         self.folder = folder
-        self.manifest = decode_file(find_manifest(folder, lang))
+        self._files = files
+        self.manifest = self._read(manifest_name(lang)) if files is not None else decode_file(find_manifest(folder, lang))
         if self.manifest.get("version") != VERSION:
             raise IndexError_(f"search index version {self.manifest.get('version')} is not {VERSION}; rebuild the site")
         self.lang = lang
@@ -91,6 +93,11 @@ class SearchIndex:
         self._decoded: dict[str, dict[int, tuple[int, int]]] = {}
 
     # -- files -------------------------------------------------------------------------
+    def _read(self, name: str) -> Any:
+        if self._files is not None:
+            return decode_text(self._files[name].decode("utf-8"), name)
+        return decode_file(self.folder / name)
+
     def shard(self, key: str) -> dict[str, Any]:
         name = ""
         for first, file in self.manifest["shards"]:
@@ -99,7 +106,7 @@ class SearchIndex:
             else:
                 break
         if name not in self._shards:
-            self._shards[name] = decode_file(self.folder / name)
+            self._shards[name] = self._read(name)
         return self._shards[name]
 
     def entry(self, word: str) -> Entry | None:
@@ -137,12 +144,12 @@ class SearchIndex:
     def doc(self, aid: int) -> list[Any]:
         chunk = aid // self.manifest["chunk"]
         if chunk not in self._docs:
-            self._docs[chunk] = decode_file(self.folder / self.manifest["docs"][chunk])["articles"]
+            self._docs[chunk] = self._read(self.manifest["docs"][chunk])["articles"]
         return self._docs[chunk][aid % self.manifest["chunk"]]
 
     def facets(self) -> dict[str, Any]:
         if self._facets is None:
-            self._facets = decode_file(self.folder / self.manifest["facets"])
+            self._facets = self._read(self.manifest["facets"])
         return self._facets
 
     # -- step 1 and 2 ---------------------------------------------------------------------

@@ -54,11 +54,15 @@ def encode_file(kind: str, data: Any, hashed: bool = True) -> tuple[str, bytes]:
     return name, f'(self.__kbgen = self.__kbgen || {{}})["{name}"] = {body};\n'.encode()
 
 
-def decode_file(path: Path) -> Any:
-    match = _WRAPPER.match(path.read_text(encoding="utf-8"))
+def decode_text(text: str, name: str) -> Any:
+    match = _WRAPPER.match(text)
     if not match:
-        raise ValueError(f"{path} is not a kbgen search index file")
+        raise ValueError(f"{name} is not a kbgen search index file")
     return json.loads(match.group(2))
+
+
+def decode_file(path: Path) -> Any:
+    return decode_text(path.read_text(encoding="utf-8"), str(path))
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,10 @@ def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
                 freqs[other] += ranking.SYNONYM_TF * n
         return freqs
 
+    for group in config.synonyms:  # a synonym the site never writes must still be a known word
+        for words in (tokens(w, lang) for w in group):
+            if len(words) == 1 and words[0] not in stops:
+                entries.setdefault(words[0], (stem(words[0], lang), ()))
     article_tf = [{name: term_freqs(words) for name, words in a.search_fields.items()} for a in articles]
     section_tf = [[{name: term_freqs(words) for name, words in s.items()} for s in a.search_sections]
                   for a in articles]
