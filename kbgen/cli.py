@@ -45,6 +45,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    p = commands.add_parser("init", help="start a new help center in DIR")
+    p.add_argument("dir", type=Path)
+
+    p = commands.add_parser("new", help="add an article, a guide or an FAQ page")
+    p.add_argument("kind", choices=("article", "guide", "faq"))
+    p.add_argument("title")
+    p.add_argument("--category", help="the folder below content/<lang>/, e.g. versand")
+    p.add_argument("--lang", help="the language (default: the site's default)")
+    p.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+
     p = commands.add_parser("search", help="query the built search index with the browser's ranking")
     p.add_argument("words", nargs="*", metavar="[PATH] QUERY",
                    help="a built output folder or a site (default: .), then the query")
@@ -62,6 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "search":
         return _search(args, parser)
+    if args.command == "init":
+        from kbgen.scaffold import init
+        return init(args.dir)
+    if args.command == "new":
+        import datetime as dt
+        from kbgen.scaffold import new
+        return new(args.site, args.kind, args.title, args.category, args.lang, dt.date.today())
     site = args.site
     if not site.is_dir():
         print(f"kbgen: error: site folder '{site}' does not exist", file=sys.stderr)

@@ -27,6 +27,7 @@ SITE_FIELDS = {
     "related_limit": Field(NUMBER, "how many related articles an article shows (default 5)"),
     "feed_limit": Field(NUMBER, "how many articles each Atom feed lists (default 20)"),
     "robots": Field(BOOL, "false to ask search engines not to index the site (default true)"),
+    "review_interval": Field(NUMBER, "days after which an article is due for review (default 365)"),
 }
 PRODUCT_FIELDS = {
     "id": Field(TEXT, "a short identifier used in front matter 'products', e.g. lumio-hub", required=True),
@@ -71,6 +72,7 @@ class SiteConfig:
     related_limit: int = 5
     feed_limit: int = 20
     robots: bool = True
+    review_interval: int = 365  # days; `kbgen new` sets review_by this far ahead
 
     @property
     def default_language(self) -> str:
@@ -138,6 +140,8 @@ def load_config(root: Path, diags: Diagnostics) -> SiteConfig:
     if "feed_limit" in values:
         config.feed_limit = max(1, int(values["feed_limit"]))
     config.robots = values.get("robots", True)
+    if "review_interval" in values:
+        config.review_interval = max(1, int(values["review_interval"]))
     return config
 
 
