@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from markupsafe import Markup
 
 from kbgen.diagnostics import Diagnostic, Diagnostics
 from kbgen.theme import builtin_layouts
@@ -21,7 +22,7 @@ from kbgen.urls import absolute, output_path, relative
 from kbgen.views import ViewContext, article_view, folder_view, home_view, listing_view, site_view, top_folders
 
 TEMPLATES = ("base.html", "home.html", "folder.html", "article.html", "listing.html", "search.html",
-             "404.html", "redirect.html")
+             "404.html", "redirect.html", "footer.html", "contact.html")
 PARALLEL_MIN_PAGES = 400  # below this, forking workers costs more than it saves
 
 
@@ -40,6 +41,7 @@ class Renderer:
         layouts = [site_root / "layouts", builtin_layouts()]
         self.override_dir = (site_root / "layouts").resolve()
         self._site_views: dict[str, dict[str, Any]] = {}  # lang -> site view, the same on every page
+        self._fragments: dict[tuple[str, str, str], Markup] = {}  # (template, lang, root prefix) -> HTML
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in layouts if p.is_dir()]),
             autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False, trim_blocks=True, lstrip_blocks=True,
@@ -94,18 +96,27 @@ class Renderer:
         vc, lang = self.vc, job.lang
         page, template = self._page(job)
         t = vc.t(lang)
-        if job.kind == "404":
-            base = vc.config.base_path
-            url_fn: Callable[[str], str] = lambda target: base.rstrip("/") + target  # noqa: E731
-        else:
-            url_fn = lambda target: relative(job.url, target)  # noqa: E731
+        # The 404 page is served for missing URLs at any depth: its links start at the base path.
+        root = vc.config.base_path if job.kind == "404" else relative(job.url, "/")
+        url_fn: Callable[[str], str] = (lambda target: root + target[1:]) if job.kind == "404" else \
+            (lambda target: relative(job.url, target))
         context = {
             "page": page, "site": self._site_view(lang), "t": t, "url": url_fn,
             "asset": lambda name: url_fn(self.assets[name]),
             "canonical": absolute(vc.config.base_url, vc.config.base_path, job.url),
-            "lang": lang,
+            "lang": lang, "fragment": lambda name: self._fragment(name, lang, root),
         }
         return self.env.get_template(template).render(context)
+
+    def _fragment(self, name: str, lang: str, root: str) -> Markup:
+        """Site-wide parts (footer, contact) depend only on language and depth: render each once."""
+        key = (name, lang, root)
+        if key not in self._fragments:
+            url_fn: Callable[[str], str] = lambda target: root + target[1:]  # noqa: E731
+            context = {"site": self._site_view(lang), "t": self.vc.t(lang), "url": url_fn, "lang": lang,
+                       "asset": lambda asset: url_fn(self.assets[asset])}
+            self._fragments[key] = Markup(self.env.get_template(name).render(context))
+        return self._fragments[key]
 
     def _site_view(self, lang: str) -> dict[str, Any]:
         if lang not in self._site_views:

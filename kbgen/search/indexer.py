@@ -135,11 +135,11 @@ def _score(units: list[Any], fields: dict[str, tuple[float, float]],
             factor = weight / (1 - b + b * sum(freqs.values()) / avg[name])
             for term, freq in freqs.items():
                 weighted[term] += factor * freq
-        for term in sorted(weighted):
-            w = weighted[term]
-            q = min(255, round(log1p(boost * idf[term] * w * (k1 + 1) / (w + k1)) * scale))
+        factor = boost * (k1 + 1)
+        for term, w in weighted.items():  # order does not matter: postings are sorted when written
+            q = round(log1p(factor * idf[term] * w / (w + k1)) * scale)
             if q > 0:
-                postings[term].append((aid, slot, q))
+                postings[term].append((aid, slot, q if q < 256 else 255))
 
 
 def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], postings: dict[str, list[tuple[int, int, int]]],
