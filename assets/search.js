@@ -9,7 +9,10 @@
   const COMBINING = /[\u0300-\u036f]/g;
   const TOKEN = /[\p{L}\p{N}]+(?:[-./][\p{L}\p{N}]+)*/gu;
   const SPLIT = /[-./]/;
-  const DIGIT = /\d/;
+  const DIGIT = /[0-9]/;
+  const SURROGATE = /[\ud800-\udfff]/;
+  // Lengths and comparisons in code points, as Python counts them.
+  const cpLen = (s) => (SURROGATE.test(s) ? Array.from(s).length : s.length);
   const GERMAN_DIGRAPH = /ae|oe|(?<![aeiouq])ue/g;
 
   // -- analysis: mirrors kbgen/search/analysis.py -------------------------------------------
@@ -36,6 +39,10 @@
 
   // Optimal string alignment distance, or limit + 1 when above LIMIT.
   function osaDistance(a, b, limit) {
+    if (SURROGATE.test(a) || SURROGATE.test(b)) {
+      a = Array.from(a);
+      b = Array.from(b);
+    }
     if (Math.abs(a.length - b.length) > limit) return limit + 1;
     let prev2 = [];
     let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -56,8 +63,14 @@
     return prev[b.length] <= limit ? prev[b.length] : limit + 1;
   }
 
-  // Python's sort order of strings (by code point); JS's default sort compares UTF-16 units.
+  // Python's order of strings, by code point (JavaScript's < compares UTF-16 units).
   function cmp(a, b) {
+    if (SURROGATE.test(a) || SURROGATE.test(b)) {
+      const x = Array.from(a, (c) => c.codePointAt(0));
+      const y = Array.from(b, (c) => c.codePointAt(0));
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+      return x.length - y.length;
+    }
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
@@ -166,7 +179,7 @@
       let words = [];
       for (const w of tokens(query, this.lang)) if (!words.includes(w)) words.push(w);
       words = words.slice(0, 8);
-      const prefix = words.length > 0 && !/\s$/.test(query);
+      const prefix = words.length > 0 && !/[ \t\n\r\f\v]$/.test(query);
       const kept = words.filter((w, i) => !this.stopwords.has(w) || (prefix && i === words.length - 1));
       return [kept.length ? kept : words, prefix];
     }
@@ -187,7 +200,7 @@
         offer(base, tiers.exact);
       } else {
         for (const suffix of this.manifest.suffixes) {
-          if (word.endsWith(suffix) && word.length - suffix.length >= 3) {
+          if (word.endsWith(suffix) && cpLen(word) - suffix.length >= 3) {
             const rest = word.slice(0, word.length - suffix.length);
             await this.ready([rest]);
             const found = this.entry(rest);
@@ -199,7 +212,7 @@
           }
         }
       }
-      if (base !== null && base.length >= limits.family_min) {
+      if (base !== null && cpLen(base) >= limits.family_min) {
         await this.ready([base]);
         for (const term of Object.keys(this.shard(base).postings).sort(cmp)) {
           if (term !== base && term.startsWith(base)) offer(term, tiers.family);
@@ -207,15 +220,15 @@
       }
       const dictionary = this.shard(word).dict;
       const surfaces = Object.keys(dictionary).sort(cmp);
-      if (lastPrefix && word.length >= 2) {
+      if (lastPrefix && cpLen(word) >= 2) {
         const stems = [...new Set(surfaces.filter((s) => s.startsWith(word) && s !== word).map((s) => dictionary[s][0]))];
         await this.ready(stems);
         stems.sort((a, b) => this.frequency(b) - this.frequency(a) || cmp(a, b));
         for (const term of stems.slice(0, limits.prefix)) offer(term, tiers.prefix);
       }
       let correction = null;
-      if (word.length >= 5 && !DIGIT.test(word)) {
-        const limit = word.length >= 9 ? 2 : 1;
+      if (cpLen(word) >= 5 && !DIGIT.test(word)) {
+        const limit = cpLen(word) >= 9 ? 2 : 1;
         const near = [];
         for (const surface of surfaces) {
           if (surface === word) continue;
@@ -235,15 +248,15 @@
     }
 
     async split(word) {
-      if (this.lang !== "de" || word.length < 7) return [];
+      if (this.lang !== "de" || cpLen(word) < 7) return [];
       const dictionary = this.shard(word).dict;
       const heads = Object.keys(dictionary)
-        .filter((s) => word.startsWith(s) && s.length >= 3 && word.length - s.length >= 3)
-        .sort((a, b) => b.length - a.length || cmp(a, b));
+        .filter((s) => word.startsWith(s) && cpLen(s) >= 3 && cpLen(word) - cpLen(s) >= 3)
+        .sort((a, b) => cpLen(b) - cpLen(a) || cmp(a, b));
       for (const head of heads) {
         const rest = word.slice(head.length);
         const variants = [rest];
-        for (const link of LINKING) if (rest.startsWith(link) && rest.length - link.length >= 3) variants.push(rest.slice(link.length));
+        for (const link of LINKING) if (rest.startsWith(link) && cpLen(rest) - link.length >= 3) variants.push(rest.slice(link.length));
         for (const variant of variants) {
           await this.ready([variant]);
           const found = this.entry(variant);

@@ -21,7 +21,7 @@ with warnings.catch_warnings():
 
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _TOKEN = re.compile(r"[^\W_]+(?:[-./][^\W_]+)*")  # words, and codes like sh-200, v2.1, 0800
-_HAS_DIGIT = re.compile(r"\d")
+_HAS_DIGIT = re.compile(r"[0-9]")  # ASCII digits: the same in JavaScript
 _SPLIT = re.compile(r"[-./]")
 MIN_PART = 3  # shortest compound part
 LINKING = ("s", "es", "n", "en", "e")  # German linking morphemes (Fugenelemente): Garantie|s|fall

@@ -27,6 +27,7 @@ from kbgen.search.analysis import LINKING, tokens
 from kbgen.search.format import VERSION, decode_file, decode_text, manifest_name
 
 Entry = list[Any]  # [stem] or [stem, [part_stem, ...]]
+ASCII_SPACE = (" ", "\t", "\n", "\r", "\f", "\v")  # a query ending in one of these has no prefix word
 
 
 @dataclass
@@ -159,7 +160,7 @@ class SearchIndex:
             if w not in words:
                 words.append(w)
         words = words[:8]
-        prefix = bool(words) and not query[-1:].isspace()
+        prefix = bool(words) and query[-1:] not in ASCII_SPACE
         kept = [w for i, w in enumerate(words) if w not in self.stopwords or (prefix and i == len(words) - 1)]
         return (kept if kept else words), prefix
 
@@ -196,7 +197,7 @@ class SearchIndex:
             for term in stems[: limits["prefix"]]:
                 offer(term, tiers["prefix"])
         correction = None
-        if len(word) >= 5 and not any(c.isdigit() for c in word):
+        if len(word) >= 5 and not any("0" <= c <= "9" for c in word):
             limit = 2 if len(word) >= 9 else 1
             near = []
             for surface in sorted(dictionary):
