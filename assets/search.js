@@ -74,6 +74,13 @@
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
+  // The entry of SURFACE with its stem spelled out (a number n means the first n letters).
+  function entryOf(dictionary, surface) {
+    if (!Object.prototype.hasOwnProperty.call(dictionary, surface)) return null;
+    const entry = dictionary[surface];
+    return typeof entry[0] === "number" ? [surface.slice(0, entry[0]), ...entry.slice(1)] : entry;
+  }
+
   // -- loading ------------------------------------------------------------------------------
   function scriptLoader(url) {
     return new Promise((resolve, reject) => {
@@ -98,7 +105,8 @@
       this.promoted = new Set(manifest.promoted);
       this.files = new Map(); // file name -> Promise of its data
       this.loaded = new Map(); // shard file name -> its data, once loaded
-      this.decoded = new Map();
+      this.decoded = new Map(); // term -> decoded article values
+      this.decodedSections = new Map(); // term -> decoded section values
     }
 
     file(name) {
@@ -113,36 +121,45 @@
       return this.files.get(name);
     }
 
-    shardName(key) {
-      const k = key.slice(0, this.manifest.key_length);
+    // The file of TABLE ("dicts" or "postings") that holds KEY: the last whose first key <= KEY.
+    fileFor(table, key) {
       let name = "";
-      for (const [first, file] of this.manifest.shards) {
-        if (first <= k) name = file;
+      for (const [first, file] of this.manifest[table]) {
+        if (cmp(first, key) <= 0) name = file;
         else break;
       }
       return name;
     }
-
-    // Loads the shards that WORDS live in; afterwards lookups of those words are synchronous.
-    async ready(words) {
-      const names = [...new Set(words.map((w) => this.shardName(w)))].filter((n) => !this.loaded.has(n));
-      const data = await Promise.all(names.map((n) => this.file(n)));
-      names.forEach((n, i) => this.loaded.set(n, data[i]));
+    dictName(word) {
+      return this.fileFor("dicts", word.slice(0, this.manifest.key_length));
     }
-    shard(key) {
-      return this.loaded.get(this.shardName(key));
+
+    // Loads the files that hold KEYS; afterwards lookups of those keys are synchronous.
+    async readyFiles(names) {
+      const missing = [...new Set(names)].filter((n) => !this.loaded.has(n));
+      const data = await Promise.all(missing.map((n) => this.file(n)));
+      missing.forEach((n, i) => this.loaded.set(n, data[i]));
+    }
+    async ready(words) {
+      await this.readyFiles(words.map((w) => this.dictName(w)));
+    }
+    async readyPostings(terms) {
+      await this.readyFiles(terms.map((t) => this.fileFor("postings", t)));
+    }
+    shard(word) {
+      return this.loaded.get(this.dictName(word));
     }
 
     entry(word) {
-      const d = this.shard(word).dict;
-      return Object.prototype.hasOwnProperty.call(d, word) ? d[word] : null;
+      return entryOf(this.shard(word).dict, word);
     }
     postingList(term) {
-      const p = this.shard(term).postings;
+      const p = this.loaded.get(this.fileFor("postings", term)).postings;
       return Object.prototype.hasOwnProperty.call(p, term) ? p[term] : [];
     }
     frequency(term) {
-      return this.postingList(term).length >> 1;
+      const stems = this.shard(term).stems;
+      return Object.prototype.hasOwnProperty.call(stems, term) ? stems[term] : 0;
     }
     // article -> [article-level value, best section value]
     postings(term) {
@@ -163,6 +180,7 @@
       return this.decoded.get(term);
     }
     sections(term) {
+      if (this.decodedSections.has(term)) return this.decodedSections.get(term);
       const flat = this.postingList(term);
       const out = new Map();
       let aid = 0;
@@ -171,6 +189,7 @@
         const slot = flat[i + 1] & 15;
         if (slot !== 15) out.set(aid * 16 + slot, this.scores[flat[i + 1] >> 4]);
       }
+      this.decodedSections.set(term, out);
       return out;
     }
 
@@ -214,14 +233,14 @@
       }
       if (base !== null && cpLen(base) >= limits.family_min) {
         await this.ready([base]);
-        for (const term of Object.keys(this.shard(base).postings).sort(cmp)) {
+        for (const term of Object.keys(this.shard(base).stems).sort(cmp)) {
           if (term !== base && term.startsWith(base)) offer(term, tiers.family);
         }
       }
       const dictionary = this.shard(word).dict;
       const surfaces = Object.keys(dictionary).sort(cmp);
       if (lastPrefix && cpLen(word) >= 2) {
-        const stems = [...new Set(surfaces.filter((s) => s.startsWith(word) && s !== word).map((s) => dictionary[s][0]))];
+        const stems = [...new Set(surfaces.filter((s) => s.startsWith(word) && s !== word).map((s) => entryOf(dictionary, s)[0]))];
         await this.ready(stems);
         stems.sort((a, b) => this.frequency(b) - this.frequency(a) || cmp(a, b));
         for (const term of stems.slice(0, limits.prefix)) offer(term, tiers.prefix);
@@ -235,15 +254,15 @@
           const d = osaDistance(word, surface, limit);
           if (d <= limit) near.push([d, surface]);
         }
-        await this.ready(near.map(([, s]) => dictionary[s][0]));
-        const keyed = near.map(([d, s]) => [d, -this.frequency(dictionary[s][0]), s]);
+        await this.ready(near.map(([, s]) => entryOf(dictionary, s)[0]));
+        const keyed = near.map(([d, s]) => [d, -this.frequency(entryOf(dictionary, s)[0]), s]);
         keyed.sort((a, b) => a[0] - b[0] || a[1] - b[1] || cmp(a[2], b[2]));
-        for (const [d, , surface] of keyed.slice(0, limits.typo)) offer(dictionary[surface][0], d === 1 ? tiers.typo1 : tiers.typo2);
+        for (const [d, , surface] of keyed.slice(0, limits.typo)) offer(entryOf(dictionary, surface)[0], d === 1 ? tiers.typo1 : tiers.typo2);
         if (keyed.length) correction = keyed[0][2];
       }
       let parts = entry !== null && entry.length > 1 ? entry[1].slice() : [];
       if (!parts.length && base === null) parts = await this.split(word);
-      await this.ready([...cands.keys(), ...parts]);
+      await this.readyPostings([...cands.keys(), ...parts]);
       return [cands, parts, correction];
     }
 
@@ -260,7 +279,7 @@
         for (const variant of variants) {
           await this.ready([variant]);
           const found = this.entry(variant);
-          if (found !== null) return [dictionary[head][0], found[0]];
+          if (found !== null) return [entryOf(dictionary, head)[0], found[0]];
         }
       }
       return [];

@@ -211,7 +211,7 @@ FILE_KINDS = ("client", "manifest", "terms", "docs", "facets")
 
 def file_kind(name: str) -> str:
     """What an index file is, from its name (format.py's naming), for the first-query breakdown."""
-    for prefix, kind in (("search-", "manifest"), ("terms-", "terms"), ("docs-", "docs"), ("facets-", "facets")):
+    for prefix, kind in (("search-", "manifest"), ("dict-", "terms"), ("postings-", "terms"), ("docs-", "docs"), ("facets-", "facets")):
         if name.startswith(prefix):
             return kind
     return "other"
@@ -225,7 +225,8 @@ def index_sizes(out: Path, langs: list[str]) -> int:
     rows, grand = [], 0
     for lang in langs:
         manifest = decode_file(index_dir / manifest_name(lang))
-        groups = {"manifest": [manifest_name(lang)], "term shards": [f for _, f in manifest["shards"]],
+        groups = {"manifest": [manifest_name(lang)], "dictionary shards": [f for _, f in manifest["dicts"]],
+                  "posting shards": [f for _, f in manifest["postings"]],
                   "docs chunks": list(manifest["docs"]), "facets": [manifest["facets"]]}
         total_raw = total_gz = total_n = 0
         for kind, names in groups.items():

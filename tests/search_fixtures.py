@@ -504,12 +504,12 @@ def generate(path: Path = FIXTURES) -> None:
     with tempfile.TemporaryDirectory(prefix="kbgen-search-fixture-") as tmp:
         site, out = Path(tmp) / "site", Path(tmp) / "out"
         write_site(site)
-        default_shard_bytes = indexer.SHARD_TARGET_BYTES
-        indexer.SHARD_TARGET_BYTES = SHARD_BYTES
+        default_shard_bytes = (indexer.DICT_TARGET_BYTES, indexer.POSTINGS_TARGET_BYTES)
+        indexer.DICT_TARGET_BYTES = indexer.POSTINGS_TARGET_BYTES = SHARD_BYTES
         try:
             result = build(BuildOptions(site_root=site, out=out))
         finally:
-            indexer.SHARD_TARGET_BYTES = default_shard_bytes
+            indexer.DICT_TARGET_BYTES, indexer.POSTINGS_TARGET_BYTES = default_shard_bytes
         errors = [d for d in result.diagnostics.items() if d.severity == "error"]
         if not result.written or errors:
             raise RuntimeError(f"the search fixture site did not build cleanly: {errors}")

@@ -92,6 +92,7 @@ class SearchIndex:
         self._docs: dict[int, list[Any]] = {}
         self._facets: dict[str, Any] | None = None
         self._decoded: dict[str, dict[int, tuple[int, int]]] = {}
+        self._sections: dict[str, dict[tuple[int, int], int]] = {}
 
     # -- files -------------------------------------------------------------------------
     def _read(self, name: str) -> Any:
@@ -99,10 +100,11 @@ class SearchIndex:
             return decode_text(self._files[name].decode("utf-8"), name)
         return decode_file(self.folder / name)
 
-    def shard(self, key: str) -> dict[str, Any]:
+    def _file(self, table: str, key: str) -> dict[str, Any]:
+        """The file of TABLE ('dicts' or 'postings') that holds KEY: the last whose first key <= KEY."""
         name = ""
-        for first, file in self.manifest["shards"]:
-            if first <= key[: self.manifest["key_length"]]:
+        for first, file in self.manifest[table]:
+            if first <= key:
                 name = file
             else:
                 break
@@ -110,13 +112,28 @@ class SearchIndex:
             self._shards[name] = self._read(name)
         return self._shards[name]
 
+    def shard(self, word: str) -> dict[str, Any]:
+        """The dictionary shard of a word (or of a term: its df is in 'stems')."""
+        return self._file("dicts", word[: self.manifest["key_length"]])
+
+    def posting_list(self, term: str) -> list[int]:
+        return self._file("postings", term)["postings"].get(term, [])
+
     def entry(self, word: str) -> Entry | None:
-        return self.shard(word)["dict"].get(word)
+        return self._entry(self.shard(word)["dict"], word)
+
+    @staticmethod
+    def _entry(dictionary: dict[str, Entry], surface: str) -> Entry | None:
+        """The entry of SURFACE with its stem spelled out (a number n means the first n letters)."""
+        entry = dictionary.get(surface)
+        if entry is None or isinstance(entry[0], str):
+            return entry
+        return [surface[: entry[0]], *entry[1:]]
 
     def postings(self, term: str) -> dict[int, tuple[int, int]]:
         """article -> (article-level value, best section value), decoded once per term."""
         if term not in self._decoded:
-            flat = self.shard(term)["postings"].get(term, [])
+            flat = self.posting_list(term)
             out: dict[int, tuple[int, int]] = {}
             aid = 0
             for i in range(0, len(flat), 2):
@@ -129,7 +146,10 @@ class SearchIndex:
         return self._decoded[term]
 
     def sections(self, term: str) -> dict[tuple[int, int], int]:
-        flat = self.shard(term)["postings"].get(term, [])
+        """(article, section) -> value, decoded once per term."""
+        if term in self._sections:
+            return self._sections[term]
+        flat = self.posting_list(term)
         out: dict[tuple[int, int], int] = {}
         aid = 0
         for i in range(0, len(flat), 2):
@@ -137,10 +157,11 @@ class SearchIndex:
             q, slot = divmod(flat[i + 1], 16)
             if slot != 15:
                 out[(aid, slot)] = self.scores[q]
+        self._sections[term] = out
         return out
 
     def frequency(self, term: str) -> int:
-        return len(self.shard(term)["postings"].get(term, [])) // 2
+        return int(self.shard(term)["stems"].get(term, 0))
 
     def doc(self, aid: int) -> list[Any]:
         chunk = aid // self.manifest["chunk"]
@@ -187,12 +208,13 @@ class SearchIndex:
                         offer(base, tiers["stemmed"])
                         break
         if base is not None and len(base) >= limits["family_min"]:
-            for term in sorted(self.shard(base)["postings"]):
+            for term in sorted(self.shard(base)["stems"]):
                 if term != base and term.startswith(base):
                     offer(term, tiers["family"])
         dictionary = self.shard(word)["dict"]
         if last_prefix and len(word) >= 2:
-            stems = sorted({e[0] for s, e in dictionary.items() if s.startswith(word) and s != word})
+            stems = sorted({self._entry(dictionary, s)[0] for s in dictionary  # type: ignore[index]
+                            if s.startswith(word) and s != word})
             stems.sort(key=lambda t: (-self.frequency(t), t))
             for term in stems[: limits["prefix"]]:
                 offer(term, tiers["prefix"])
@@ -204,10 +226,10 @@ class SearchIndex:
                 if surface != word:
                     d = osa_distance(word, surface, limit)
                     if d <= limit:
-                        near.append((d, -self.frequency(dictionary[surface][0]), surface))
+                        near.append((d, -self.frequency(self._entry(dictionary, surface)[0]), surface))  # type: ignore[index]
             near.sort()
             for d, _, surface in near[: limits["typo"]]:
-                offer(dictionary[surface][0], tiers["typo1" if d == 1 else "typo2"])
+                offer(self._entry(dictionary, surface)[0], tiers["typo1" if d == 1 else "typo2"])  # type: ignore[index]
             if near:
                 correction = near[0][2]
         parts = list(entry[1]) if entry is not None and len(entry) > 1 else []
@@ -228,7 +250,7 @@ class SearchIndex:
                                      and len(rest) - len(link) >= 3]:
                 found = self.entry(variant)
                 if found is not None:
-                    return [dictionary[head][0], found[0]]
+                    return [self._entry(dictionary, head)[0], found[0]]  # type: ignore[index]
         return []
 
     # -- step 3 to 5 ------------------------------------------------------------------------

@@ -6,15 +6,19 @@ and the Python twin reads the JSON back. File names carry a content hash, so hos
 cache them forever; only the small manifest (search-<lang>.js) keeps a stable name. The client refuses a manifest whose version it does not know.
 
 manifest  {"version": 1, "lang": "de", "articles": N,
-           "shards": [[first_key, file], ...]   sorted; a term's key is its first KEY_LENGTH letters,
-                                                 it lives in the last shard whose first_key <= key
+           "dicts": [[first_key, file], ...]    sorted; a word's key is its first KEY_LENGTH letters,
+                                                 it lives in the last dict shard whose first_key <= key
+           "postings": [[first_term, file], ...]  sorted; a term's postings live in the last posting
+                                                 shard whose first_term <= the term
            "docs": [file, ...]                  docs chunk i holds articles i*chunk .. (i+1)*chunk-1
            "chunk": 32, "facets": file,
            "scores": [int, ...]                 decoded score of each quantised value 0..255
            "tiers": {...}, "suffixes": [...], "stopwords": [...], "limits": {...}}
-shard     {"dict": {surface: [stem] or [stem, [part_stem, ...]]},  each word of the site -> its term and,
-                                                 for a compound, its parts' terms
-           "postings": {stem: [article_delta, q * 16 + slot, ...]}}
+dict      {"dict": {surface: [stem] or [stem, [part_stem, ...]]},  each word of the site -> its term and,
+                                                 for a compound, its parts' terms; a stem that is the
+                                                 surface's first n letters is written as the number n
+           "stems": {stem: number of postings}}  the terms whose key is in this shard
+postings  {"postings": {stem: [article_delta, q * 16 + slot, ...]}}
                                                  slot 15 = the article's own fields, 0..14 = its sections
 docs      {"articles": [[url, title, source, description, promoted, [[heading, anchor, excerpt], ...]], ...]}
 facets    {"categories": [[key, title], ...], "products": [[id, name], ...],
@@ -32,8 +36,9 @@ from typing import Any
 
 VERSION = 1
 KEY_LENGTH = 2  # letters of a term that choose its shard
-DOCS_CHUNK = 32  # articles per docs file
-SHARD_TARGET_BYTES = 40_000  # shards grow key by key up to about this size
+DOCS_CHUNK = 8  # articles per docs file: a first query loads about one small file per result
+DICT_TARGET_BYTES = 24_000  # dictionary shards grow key by key up to about this size
+POSTINGS_TARGET_BYTES = 24_000  # posting shards grow term by term up to about this size (one term may exceed it)
 _WRAPPER = re.compile(r'^\(self\.__kbgen = self\.__kbgen \|\| \{\}\)\["([^"]+)"\] = (.*);\n?$', re.S)
 
 

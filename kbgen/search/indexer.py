@@ -15,10 +15,10 @@ from kbgen.config import SiteConfig
 from kbgen.model import Article, Site
 from kbgen.search import ranking
 from kbgen.search.analysis import Decompounder, stem, stopwords, tokens
-from kbgen.search.format import (DOCS_CHUNK, KEY_LENGTH, SHARD_TARGET_BYTES, VERSION, IndexFiles, encode_file,
-                                 shard_key)
+from kbgen.search.format import (DICT_TARGET_BYTES, DOCS_CHUNK, KEY_LENGTH, POSTINGS_TARGET_BYTES, VERSION,
+                                 IndexFiles, encode_file, shard_key)
 
-EXCERPT_CHARS = 220  # text kept per section for the result snippet
+EXCERPT_CHARS = 160  # text kept per section for the result snippet
 
 
 def searchable(site: Site, lang: str) -> list[Article]:
@@ -63,12 +63,13 @@ def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
     _score(article_tf, ranking.ARTICLE_FIELDS, postings, boosts, article_level=True)
     _score(section_tf, ranking.SECTION_FIELDS, postings, boosts, article_level=False)
     files: dict[str, bytes] = {}
-    shards = _write_shards(entries, postings, files, lang)
+    dicts, ranges = _write_shards(entries, postings, files, lang)
     chunks = _write_docs(articles, files, lang)
     facets_name, facets = encode_file(f"facets-{lang}", _facets(articles, site, config, lang))
     files[facets_name] = facets
     manifest = {
-        "version": VERSION, "lang": lang, "articles": len(articles), "shards": shards, "docs": chunks,
+        "version": VERSION, "lang": lang, "articles": len(articles), "dicts": dicts, "postings": ranges,
+        "docs": chunks,
         "chunk": DOCS_CHUNK, "facets": facets_name, "key_length": KEY_LENGTH,
         "scores": [round(math.expm1(q / ranking.SCORE_SCALE) * 1000) for q in range(256)],
         "tiers": ranking.TIERS, "suffixes": list(ranking.SUFFIXES.get(lang, ())),
@@ -143,11 +144,14 @@ def _score(units: list[Any], fields: dict[str, tuple[float, float]],
 
 
 def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], postings: dict[str, list[tuple[int, int, int]]],
-                  files: dict[str, bytes], lang: str) -> list[list[str]]:
-    by_key: dict[str, dict[str, dict]] = defaultdict(lambda: {"dict": {}, "postings": {}})
+                  files: dict[str, bytes], lang: str) -> tuple[list[list[str]], list[list[str]]]:
+    """Dictionary shards by a word's first letters; posting shards by contiguous ranges of terms."""
+    by_key: dict[str, dict[str, dict[str, Any]]] = defaultdict(lambda: {"dict": {}, "stems": {}})
     for surface, (term, parts) in entries.items():
         if term in postings or parts:
-            by_key[shard_key(surface)]["dict"][surface] = [term, list(parts)] if parts else [term]
+            stored: str | int = len(term) if surface.startswith(term) and _bmp(surface) else term
+            by_key[shard_key(surface)]["dict"][surface] = [stored, list(parts)] if parts else [stored]
+    flat_postings: dict[str, list[int]] = {}
     for term, items in postings.items():
         items.sort()
         flat: list[int] = []
@@ -155,29 +159,51 @@ def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], postings: dic
         for aid, slot, q in items:
             flat += [aid - previous, q * 16 + slot]
             previous = aid
-        by_key[shard_key(term)]["postings"][term] = flat
-    shards: list[list[str]] = []
-    group: dict[str, dict] = {"dict": {}, "postings": {}}
-    first_key: str | None = None
+        flat_postings[term] = flat
+        by_key[shard_key(term)]["stems"][term] = len(items)
+    dicts = _group(sorted(by_key), lambda key: (by_key[key], sum(len(k) + 12 for k in by_key[key]["dict"]) +
+                                                 sum(len(k) + 6 for k in by_key[key]["stems"])),
+                   DICT_TARGET_BYTES, f"dict-{lang}", files, merge=_merge_dicts)
+    ranges = _group(sorted(flat_postings), lambda term: ({"postings": {term: flat_postings[term]}},
+                                                          len(term) + 4 * len(flat_postings[term])),
+                    POSTINGS_TARGET_BYTES, f"postings-{lang}", files, merge=_merge_dicts)
+    return dicts, ranges
+
+
+def _bmp(text: str) -> bool:
+    """Only then is a length the same in Python and JavaScript (UTF-16) terms."""
+    return all(ord(c) < 0x10000 for c in text)
+
+
+def _merge_dicts(into: dict[str, dict[str, Any]], part: dict[str, dict[str, Any]]) -> None:
+    for name, values in part.items():
+        into.setdefault(name, {}).update(values)
+
+
+def _group(keys: list[str], item: Any, target: int, kind: str, files: dict[str, bytes], merge: Any) -> list[list[str]]:
+    """Cut the sorted KEYS into files of about TARGET bytes; returns [[first key, file name], ...]."""
+    table: list[list[str]] = []
+    group: dict[str, dict[str, Any]] = {}
+    first: str | None = None
     size = 0
-    keys = sorted(by_key)
-    for index, key in enumerate(keys):
-        if first_key is None:
-            first_key = key
-        group["dict"].update(by_key[key]["dict"])
-        group["postings"].update(by_key[key]["postings"])
-        size += sum(len(k) + 8 for k in by_key[key]["dict"]) + sum(
-            len(k) + 4 * len(v) for k, v in by_key[key]["postings"].items())
-        if size >= SHARD_TARGET_BYTES or index == len(keys) - 1:
-            name, data = encode_file(f"terms-{lang}-{len(shards)}", group)
-            files[name] = data
-            shards.append([first_key if shards else "", name])
-            group, first_key, size = {"dict": {}, "postings": {}}, None, 0
-    if not shards:
-        name, data = encode_file(f"terms-{lang}-0", group)
+
+    def flush() -> None:
+        name, data = encode_file(f"{kind}-{len(table)}", group)
         files[name] = data
-        shards.append(["", name])
-    return shards
+        table.append([(first or "") if table else "", name])
+
+    for key in keys:
+        data, weight = item(key)
+        if first is None:
+            first = key
+        merge(group, data)
+        size += weight
+        if size >= target:
+            flush()
+            group, first, size = {}, None, 0
+    if group or not table:
+        flush()
+    return table
 
 
 def excerpt(text: str) -> str:

@@ -33,7 +33,7 @@ TIERS = {
 PREFIX_EXPANSIONS = 40  # completions of the last word, the most frequent first
 TYPO_EXPANSIONS = 8  # typo corrections per word, the closest and most frequent first
 FAMILY_MIN = 4  # shortest stem whose longer family members are matched
-RERANK_DEPTH = 30  # how many top articles the exact-title check looks at
+RERANK_DEPTH = 10  # how many top articles the exact-title check looks at (their docs are loaded anyway)
 SUFFIXES = {  # endings removed from a query word the site does not use, longest first
     "de": ("ungen", "innen", "ern", "em", "en", "er", "es", "e", "n", "s"),
     "en": ("ings", "ing", "ies", "ied", "es", "ed", "s"),

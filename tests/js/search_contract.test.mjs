@@ -85,9 +85,11 @@ test("category and product filters: same results as Python", async () => {
 
 test("the fixture exercises several shards", async () => {
   const { index, loaded } = await openIndex("de");
-  assert.ok(index.manifest.shards.length > 1, "the fixture index should have several term shards");
+  assert.ok(index.manifest.dicts.length > 1 && index.manifest.postings.length > 1,
+    "the fixture index should have several dictionary and posting shards");
   for (const { q } of contract.queries) await index.search(q, { limit: contract.limit });
-  assert.ok(loaded.filter((n) => n.startsWith("terms-")).length > 1, "queries should load more than one shard");
+  assert.ok(loaded.filter((n) => n.startsWith("dict-")).length > 1, "queries should load more than one dict shard");
+  assert.ok(loaded.filter((n) => n.startsWith("postings-")).length > 1, "queries should load more than one posting shard");
 });
 
 test("a manifest of another index version is refused", async () => {
