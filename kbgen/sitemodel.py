@@ -85,14 +85,14 @@ def _place_articles(site: Site, config: SiteConfig, tree: FolderTree, git_dates:
         _claim(site, folder.url, owner, owner, None, diags)
     for article in sorted(site.articles.values(), key=lambda a: a.source):
         slug = article.meta.get("slug") or slugify(PurePosixPath(article.rel).stem, "article")
-        folder = site.folders.get(article.folder)
-        base = folder.url if folder else f"{lang_prefix(config, article.lang)}/"
+        home = site.folders.get(article.folder)
+        base = home.url if home else f"{lang_prefix(config, article.lang)}/"
         article.url = f"{base}{slug}/"
         if not _claim(site, article.url, article.file, article.file, article.meta_lines.get("slug"), diags):
             del site.articles[article.source]
             continue
-        if folder:
-            folder.articles.append(article.source)
+        if home:
+            home.articles.append(article.source)
         article.updated = article.meta.get("updated") or git_dates.get(article.file)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from typing import Any
 
 from kbgen.diagnostics import Diagnostics, did_you_mean
 from kbgen.model import Article, Site
@@ -33,7 +34,7 @@ def _resolve(article: Article, index: int, site: Site, folder_urls: dict[str, st
              diags: Diagnostics) -> str:
     ref = article.references[index]
     fragment = f"#{ref.anchor}" if ref.anchor else ""
-    where = dict(file=article.file, line=ref.line, column=ref.column)
+    where: dict[str, Any] = {"file": article.file, "line": ref.line, "column": ref.column}
     if ref.kind == "anchor":
         if not _anchor_ok(article, ref.anchor):
             diags.error(f"anchor '#{ref.anchor}' does not exist in this article", **where,

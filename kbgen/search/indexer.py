@@ -215,7 +215,7 @@ def excerpt(text: str) -> str:
 
 
 def _write_docs(articles: list[Article], files: dict[str, bytes], lang: str) -> list[str]:
-    names = []
+    names: list[str] = []
     for start in range(0, max(len(articles), 1), DOCS_CHUNK):
         rows = []
         for a in articles[start:start + DOCS_CHUNK]:
