@@ -105,8 +105,7 @@
       this.promoted = new Set(manifest.promoted);
       this.files = new Map(); // file name -> Promise of its data
       this.loaded = new Map(); // shard file name -> its data, once loaded
-      this.decoded = new Map(); // term -> decoded article values
-      this.decodedSections = new Map(); // term -> decoded section values
+      this.decoded = new Map(); // term -> [article values, section values]
     }
 
     file(name) {
@@ -163,34 +162,36 @@
     }
     // article -> [article-level value, best section value]
     postings(term) {
+      return this.decode(term)[0];
+    }
+    // article -> Map(section slot -> value)
+    sections(term) {
+      return this.decode(term)[1];
+    }
+    // Both views of a term's postings, in one pass, once per term.
+    decode(term) {
       if (!this.decoded.has(term)) {
         const flat = this.postingList(term);
-        const out = new Map();
+        const values = new Map();
+        const sections = new Map();
         let aid = 0;
         for (let i = 0; i < flat.length; i += 2) {
           aid += flat[i];
-          const q = flat[i + 1] >> 4;
           const slot = flat[i + 1] & 15;
-          const cur = out.get(aid) || [0, 0];
-          const value = this.scores[q];
-          out.set(aid, slot === 15 ? [cur[0] + value, cur[1]] : [cur[0], Math.max(cur[1], value)]);
+          const value = this.scores[flat[i + 1] >> 4];
+          const cur = values.get(aid);
+          if (slot === 15) {
+            values.set(aid, cur ? [cur[0] + value, cur[1]] : [value, 0]);
+          } else {
+            values.set(aid, cur ? [cur[0], Math.max(cur[1], value)] : [0, value]);
+            let bySlot = sections.get(aid);
+            if (!bySlot) sections.set(aid, (bySlot = new Map()));
+            bySlot.set(slot, value);
+          }
         }
-        this.decoded.set(term, out);
+        this.decoded.set(term, [values, sections]);
       }
       return this.decoded.get(term);
-    }
-    sections(term) {
-      if (this.decodedSections.has(term)) return this.decodedSections.get(term);
-      const flat = this.postingList(term);
-      const out = new Map();
-      let aid = 0;
-      for (let i = 0; i < flat.length; i += 2) {
-        aid += flat[i];
-        const slot = flat[i + 1] & 15;
-        if (slot !== 15) out.set(aid * 16 + slot, this.scores[flat[i + 1] >> 4]);
-      }
-      this.decodedSections.set(term, out);
-      return out;
     }
 
     // -- step 1: words --------------------------------------------------------------------
@@ -290,27 +291,23 @@
       const limit = options.limit || 10;
       const [words, prefix] = this.words(query);
       if (!words.length) return { results: [], suggestion: null };
+      const plans = []; // per word: [candidate terms, compound parts]
       const wordArticle = [];
-      const wordSection = [];
       const corrections = [];
       for (let index = 0; index < words.length; index++) {
         const [cands, parts, correction] = await this.candidates(words[index], prefix && index === words.length - 1);
         corrections.push(correction);
+        plans.push([cands, parts]);
         const art = new Map();
-        const sec = new Map();
         for (const term of [...cands.keys()].sort(cmp)) {
           const tier = cands.get(term);
           for (const [aid, [a, s]] of this.postings(term)) {
             const value = tier * (a + s);
             if (value > (art.get(aid) || 0)) art.set(aid, value);
           }
-          for (const [key, s] of this.sections(term)) {
-            if (tier * s > (sec.get(key) || 0)) sec.set(key, tier * s);
-          }
         }
-        if (parts.length >= 2) this.compound(parts, art, sec);
+        if (parts.length >= 2) this.compound(parts, art);
         wordArticle.push(art);
-        wordSection.push(sec);
       }
       const allowed = await this.filter(options.category, options.product);
       const coverage = new Map();
@@ -335,11 +332,12 @@
       for (const aid of head) if ((await this.titleWords(aid)) === wanted) exact.push(aid);
       ranked = exact.concat(head.filter((aid) => !exact.includes(aid)), ranked.slice(depth));
       const results = [];
-      for (const aid of ranked.slice(0, limit)) results.push(await this.result(aid, total.get(aid), wordSection));
+      for (const aid of ranked.slice(0, limit)) results.push(await this.result(aid, total.get(aid), plans));
       return { results, suggestion: null, words };
     }
 
-    compound(parts, art, sec) {
+    // The compound alternative: every part must match; tier * sum of the parts // their number.
+    compound(parts, art) {
       const tier = this.tiers.compound;
       const n = parts.length;
       const perPart = parts.map((p) => this.postings(p));
@@ -350,15 +348,35 @@
         const value = Math.floor((tier * sum) / n);
         if (value > (art.get(aid) || 0)) art.set(aid, value);
       }
-      const sections = parts.map((p) => this.sections(p));
-      const keys = new Set();
-      for (const s of sections) for (const k of s.keys()) keys.add(k);
-      for (const key of keys) {
-        let sum = 0;
-        for (const s of sections) sum += s.get(key) || 0;
-        const value = Math.floor((tier * sum) / n);
-        if (value > (sec.get(key) || 0)) sec.set(key, value);
+    }
+
+    // slot -> the words' summed best section values, for one result (the deep link).
+    sectionValues(aid, plans) {
+      const totals = new Map();
+      const none = new Map();
+      for (const [cands, parts] of plans) {
+        const best = new Map();
+        for (const term of [...cands.keys()].sort(cmp)) {
+          const tier = cands.get(term);
+          for (const [slot, value] of this.sections(term).get(aid) || none) {
+            if (tier * value > (best.get(slot) || 0)) best.set(slot, tier * value);
+          }
+        }
+        if (parts.length >= 2) {
+          const tier = this.tiers.compound;
+          const perPart = parts.map((p) => this.sections(p).get(aid) || none);
+          const slots = new Set();
+          for (const p of perPart) for (const slot of p.keys()) slots.add(slot);
+          for (const slot of slots) {
+            let sum = 0;
+            for (const p of perPart) sum += p.get(slot) || 0;
+            const value = Math.floor((tier * sum) / parts.length);
+            if (value > (best.get(slot) || 0)) best.set(slot, value);
+          }
+        }
+        for (const [slot, value] of best) totals.set(slot, (totals.get(slot) || 0) + value);
       }
+      return totals;
     }
 
     async facets() {
@@ -390,13 +408,13 @@
       return [...new Set(title)].sort(cmp).join(" ");
     }
 
-    async result(aid, score, wordSection) {
+    async result(aid, score, plans) {
       const [url, title, source, description, , sections] = await this.doc(aid);
+      const totals = this.sectionValues(aid, plans);
       let bestSlot = -1;
       let best = 0;
       for (let slot = 0; slot < sections.length; slot++) {
-        let value = 0;
-        for (const sec of wordSection) value += sec.get(aid * 16 + slot) || 0;
+        const value = totals.get(slot) || 0;
         if (value > best) {
           bestSlot = slot;
           best = value;

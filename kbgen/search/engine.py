@@ -91,8 +91,7 @@ class SearchIndex:
         self._shards: dict[str, dict[str, Any]] = {}
         self._docs: dict[int, list[Any]] = {}
         self._facets: dict[str, Any] | None = None
-        self._decoded: dict[str, dict[int, tuple[int, int]]] = {}
-        self._sections: dict[str, dict[tuple[int, int], int]] = {}
+        self._decoded: dict[str, tuple[dict[int, tuple[int, int]], dict[int, dict[int, int]]]] = {}
 
     # -- files -------------------------------------------------------------------------
     def _read(self, name: str) -> Any:
@@ -131,34 +130,32 @@ class SearchIndex:
         return [surface[: entry[0]], *entry[1:]]
 
     def postings(self, term: str) -> dict[int, tuple[int, int]]:
-        """article -> (article-level value, best section value), decoded once per term."""
+        """article -> (article-level value, best section value)."""
+        return self._decode(term)[0]
+
+    def sections(self, term: str) -> dict[int, dict[int, int]]:
+        """article -> section slot -> value."""
+        return self._decode(term)[1]
+
+    def _decode(self, term: str) -> tuple[dict[int, tuple[int, int]], dict[int, dict[int, int]]]:
+        """Both views of a term's postings, in one pass, once per term."""
         if term not in self._decoded:
             flat = self.posting_list(term)
-            out: dict[int, tuple[int, int]] = {}
+            values: dict[int, tuple[int, int]] = {}
+            sections: dict[int, dict[int, int]] = {}
             aid = 0
             for i in range(0, len(flat), 2):
                 aid += flat[i]
                 q, slot = divmod(flat[i + 1], 16)
-                art, sec = out.get(aid, (0, 0))
+                art, sec = values.get(aid, (0, 0))
                 value = self.scores[q]
-                out[aid] = (art + value, sec) if slot == 15 else (art, max(sec, value))
-            self._decoded[term] = out
+                if slot == 15:
+                    values[aid] = (art + value, sec)
+                else:
+                    values[aid] = (art, max(sec, value))
+                    sections.setdefault(aid, {})[slot] = value
+            self._decoded[term] = (values, sections)
         return self._decoded[term]
-
-    def sections(self, term: str) -> dict[tuple[int, int], int]:
-        """(article, section) -> value, decoded once per term."""
-        if term in self._sections:
-            return self._sections[term]
-        flat = self.posting_list(term)
-        out: dict[tuple[int, int], int] = {}
-        aid = 0
-        for i in range(0, len(flat), 2):
-            aid += flat[i]
-            q, slot = divmod(flat[i + 1], 16)
-            if slot != 15:
-                out[(aid, slot)] = self.scores[q]
-        self._sections[term] = out
-        return out
 
     def frequency(self, term: str) -> int:
         return int(self.shard(term)["stems"].get(term, 0))
@@ -259,27 +256,23 @@ class SearchIndex:
         words, prefix = self.words(query)
         if not words:
             return [], None
+        plans: list[tuple[dict[str, int], list[str]]] = []  # per word: candidate terms and compound parts
         word_article: list[dict[int, int]] = []
-        word_section: list[dict[tuple[int, int], int]] = []
         corrections: list[str | None] = []
         for index, word in enumerate(words):
             cands, parts, correction = self.candidates(word, prefix and index == len(words) - 1)
             corrections.append(correction)
+            plans.append((cands, parts))
             art: dict[int, int] = {}
-            sec: dict[tuple[int, int], int] = {}
             for term in sorted(cands):
                 tier = cands[term]
                 for aid, (a, s) in self.postings(term).items():
                     value = tier * (a + s)
                     if value > art.get(aid, 0):
                         art[aid] = value
-                for key, s in self.sections(term).items():
-                    if tier * s > sec.get(key, 0):
-                        sec[key] = tier * s
             if len(parts) >= 2:
-                self._compound(parts, art, sec)
+                self._compound(parts, art)
             word_article.append(art)
-            word_section.append(sec)
         allowed = self._filter(category, product)
         coverage: dict[int, int] = {}
         total: dict[int, int] = {}
@@ -296,9 +289,10 @@ class SearchIndex:
         wanted = sorted(set(words))
         exact = [aid for aid in head if self._title_words(aid) == wanted]
         ranked = exact + [aid for aid in head if aid not in exact] + tail
-        return [self._result(aid, total[aid], word_section) for aid in ranked[:limit]], None
+        return [self._result(aid, total[aid], plans) for aid in ranked[:limit]], None
 
-    def _compound(self, parts: list[str], art: dict[int, int], sec: dict[tuple[int, int], int]) -> None:
+    def _compound(self, parts: list[str], art: dict[int, int]) -> None:
+        """The compound alternative: every part must match; tier * sum of the parts // their number."""
         tier, n = self.tiers["compound"], len(parts)
         per_part = [self.postings(p) for p in parts]
         common = set(per_part[0]).intersection(*per_part[1:])
@@ -306,11 +300,27 @@ class SearchIndex:
             value = tier * sum(p[aid][0] + p[aid][1] for p in per_part) // n
             if value > art.get(aid, 0):
                 art[aid] = value
-        sections = [self.sections(p) for p in parts]
-        for key in set().union(*sections):
-            value = tier * sum(s.get(key, 0) for s in sections) // n
-            if value > sec.get(key, 0):
-                sec[key] = value
+
+    def _section_values(self, aid: int, plans: list[tuple[dict[str, int], list[str]]]) -> dict[int, int]:
+        """slot -> the words' summed best section values, for one result (the deep link)."""
+        totals: dict[int, int] = {}
+        for cands, parts in plans:
+            best: dict[int, int] = {}
+            for term in sorted(cands):
+                tier = cands[term]
+                for slot, value in self.sections(term).get(aid, {}).items():
+                    if tier * value > best.get(slot, 0):
+                        best[slot] = tier * value
+            if len(parts) >= 2:
+                tier, n = self.tiers["compound"], len(parts)
+                per_part = [self.sections(p).get(aid, {}) for p in parts]
+                for slot in set().union(*per_part):
+                    value = tier * sum(p.get(slot, 0) for p in per_part) // n
+                    if value > best.get(slot, 0):
+                        best[slot] = value
+            for slot, value in best.items():
+                totals[slot] = totals.get(slot, 0) + value
+        return totals
 
     def _filter(self, category: str | None, product: str | None) -> set[int] | None:
         if not category and not product:
@@ -331,13 +341,13 @@ class SearchIndex:
         title = [w for w in tokens(self.doc(aid)[1], self.lang) if w not in self.stopwords]
         return sorted(set(title))
 
-    def _result(self, aid: int, score: int, word_section: list[dict[tuple[int, int], int]]) -> Result:
+    def _result(self, aid: int, score: int, plans: list[tuple[dict[str, int], list[str]]]) -> Result:
         url, title, source, _description, _promoted, sections = self.doc(aid)
+        totals = self._section_values(aid, plans)
         best_slot, best = -1, 0
         for slot in range(len(sections)):
-            value = sum(sec.get((aid, slot), 0) for sec in word_section)
-            if value > best:
-                best_slot, best = slot, value
+            if totals.get(slot, 0) > best:
+                best_slot, best = slot, totals[slot]
         heading, anchor = ("", "")
         if best_slot >= 0:
             heading, anchor = sections[best_slot][0], sections[best_slot][1]
