@@ -160,36 +160,48 @@
       const stems = this.shard(term).stems;
       return Object.prototype.hasOwnProperty.call(stems, term) ? stems[term] : 0;
     }
-    // article -> [article-level value, best section value]
+    // Sorted article ids and each one's article-level value plus best section value.
     postings(term) {
-      return this.decode(term)[0];
+      return this.decode(term);
     }
     // article -> Map(section slot -> value)
     sections(term) {
-      return this.decode(term)[1];
+      return this.decode(term).sections;
     }
-    // Both views of a term's postings, in one pass, once per term.
+    // Both views of a term's postings, in one pass, once per term (postings are sorted by article).
     decode(term) {
       if (!this.decoded.has(term)) {
         const flat = this.postingList(term);
-        const values = new Map();
+        const aids = [];
+        const sums = [];
         const sections = new Map();
         let aid = 0;
+        let art = 0;
+        let sec = 0;
         for (let i = 0; i < flat.length; i += 2) {
-          aid += flat[i];
+          const next = aid + flat[i];
+          if (i > 0 && next !== aid) {
+            aids.push(aid);
+            sums.push(art + sec);
+            art = sec = 0;
+          }
+          aid = next;
           const slot = flat[i + 1] & 15;
           const value = this.scores[flat[i + 1] >> 4];
-          const cur = values.get(aid);
           if (slot === 15) {
-            values.set(aid, cur ? [cur[0] + value, cur[1]] : [value, 0]);
+            art += value;
           } else {
-            values.set(aid, cur ? [cur[0], Math.max(cur[1], value)] : [0, value]);
+            if (value > sec) sec = value;
             let bySlot = sections.get(aid);
             if (!bySlot) sections.set(aid, (bySlot = new Map()));
             bySlot.set(slot, value);
           }
         }
-        this.decoded.set(term, [values, sections]);
+        if (flat.length) {
+          aids.push(aid);
+          sums.push(art + sec);
+        }
+        this.decoded.set(term, { aids: Int32Array.from(aids), sums: Int32Array.from(sums), sections });
       }
       return this.decoded.get(term);
     }
@@ -292,36 +304,40 @@
       const [words, prefix] = this.words(query);
       if (!words.length) return { results: [], suggestion: null };
       const plans = []; // per word: [candidate terms, compound parts]
-      const wordArticle = [];
+      const n = this.manifest.articles;
+      const total = new Float64Array(n);
+      const coverage = new Int32Array(n);
+      const seen = [];
+      const allowed = await this.filter(options.category, options.product);
       const corrections = [];
       for (let index = 0; index < words.length; index++) {
         const [cands, parts, correction] = await this.candidates(words[index], prefix && index === words.length - 1);
         corrections.push(correction);
         plans.push([cands, parts]);
-        const art = new Map();
+        const art = new Int32Array(n); // the word's best value per article
+        const touched = [];
         for (const term of [...cands.keys()].sort(cmp)) {
           const tier = cands.get(term);
-          for (const [aid, [a, s]] of this.postings(term)) {
-            const value = tier * (a + s);
-            if (value > (art.get(aid) || 0)) art.set(aid, value);
+          const { aids, sums } = this.postings(term);
+          for (let i = 0; i < aids.length; i++) {
+            const aid = aids[i];
+            const value = tier * sums[i];
+            if (value > art[aid]) {
+              if (art[aid] === 0) touched.push(aid);
+              art[aid] = value;
+            }
           }
         }
-        if (parts.length >= 2) this.compound(parts, art);
-        wordArticle.push(art);
-      }
-      const allowed = await this.filter(options.category, options.product);
-      const coverage = new Map();
-      const total = new Map();
-      for (const art of wordArticle) {
-        for (const [aid, value] of art) {
-          if (value > 0 && (allowed === null || allowed.has(aid))) {
-            coverage.set(aid, (coverage.get(aid) || 0) + 1);
-            total.set(aid, (total.get(aid) || 0) + value);
-          }
+        if (parts.length >= 2) this.compound(parts, art, touched);
+        for (const aid of touched) {
+          if (allowed !== null && !allowed.has(aid)) continue;
+          if (coverage[aid] === 0) seen.push(aid);
+          coverage[aid] += 1;
+          total[aid] += art[aid];
         }
       }
-      let ranked = [...total.keys()].sort((a, b) =>
-        coverage.get(b) - coverage.get(a) || total.get(b) - total.get(a) ||
+      let ranked = seen.sort((a, b) =>
+        coverage[b] - coverage[a] || total[b] - total[a] ||
         (this.promoted.has(a) ? 0 : 1) - (this.promoted.has(b) ? 0 : 1) || a - b);
       if (!ranked.length) return { results: [], suggestion: this.suggestion(words, corrections) };
       const depth = this.manifest.limits.rerank;
@@ -332,21 +348,37 @@
       for (const aid of head) if ((await this.titleWords(aid)) === wanted) exact.push(aid);
       ranked = exact.concat(head.filter((aid) => !exact.includes(aid)), ranked.slice(depth));
       const results = [];
-      for (const aid of ranked.slice(0, limit)) results.push(await this.result(aid, total.get(aid), plans));
+      for (const aid of ranked.slice(0, limit)) results.push(await this.result(aid, total[aid], plans));
       return { results, suggestion: null, words };
     }
 
     // The compound alternative: every part must match; tier * sum of the parts // their number.
-    compound(parts, art) {
+    compound(parts, art, touched) {
       const tier = this.tiers.compound;
-      const n = parts.length;
-      const perPart = parts.map((p) => this.postings(p));
-      for (const aid of perPart[0].keys()) {
-        if (!perPart.every((p) => p.has(aid))) continue;
+      const n = this.manifest.articles;
+      const dense = parts.map((p) => {
+        const values = new Int32Array(n);
+        const { aids, sums } = this.postings(p);
+        for (let i = 0; i < aids.length; i++) values[aids[i]] = sums[i];
+        return values;
+      });
+      const { aids } = this.postings(parts[0]);
+      for (const aid of aids) {
         let sum = 0;
-        for (const p of perPart) sum += p.get(aid)[0] + p.get(aid)[1];
-        const value = Math.floor((tier * sum) / n);
-        if (value > (art.get(aid) || 0)) art.set(aid, value);
+        let all = true;
+        for (const values of dense) {
+          if (values[aid] === 0) {
+            all = false;
+            break;
+          }
+          sum += values[aid];
+        }
+        if (!all) continue;
+        const value = Math.floor((tier * sum) / parts.length);
+        if (value > art[aid]) {
+          if (art[aid] === 0) touched.push(aid);
+          art[aid] = value;
+        }
       }
     }
 

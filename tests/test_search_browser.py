@@ -158,3 +158,23 @@ def test_without_javascript_the_search_page_says_so(site: Path) -> None:
         note = page.locator(".needs-js")
         assert note.is_visible() and "JavaScript" in note.inner_text()
         assert page.locator(".needs-js a").get_attribute("href").endswith("a-z/")
+
+
+def test_pages_navigate_from_file_urls_and_without_javascript(site: Path) -> None:
+    # From disk, folder links are pointed at index.html by the theme script.
+    with browser() as context:
+        page = context.new_page()
+        page.goto((site / "index.html").as_uri())
+        with page.expect_navigation():
+            page.click("text=Garantie & Reparatur")
+        assert page.url.endswith("/garantie/index.html")
+        assert "Garantieverlängerung" in page.content()
+    # Without JavaScript over http, every page still reads and navigates.
+    with serve_folder(site) as base, browser(javascript=False) as context:
+        page = context.new_page()
+        page.goto(base + "/")
+        with page.expect_navigation():
+            page.click("text=Garantie & Reparatur")
+        with page.expect_navigation():
+            page.click("text=Garantieverlängerung auf 5 Jahre")
+        assert page.locator("h1").inner_text() == "Garantieverlängerung auf 5 Jahre"
