@@ -37,6 +37,36 @@
     return out;
   }
 
+  // The same distance for strings without surrogates, on reused rows: the typo search's hot loop.
+  const ROWS = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+  function osaBmp(a, b, limit) {
+    const n = a.length;
+    const m = b.length;
+    if (Math.abs(n - m) > limit) return limit + 1;
+    if (m + 1 > ROWS[0].length) return osaDistance(a, b, limit);
+    let [prev2, prev, cur] = ROWS;
+    for (let j = 0; j <= m; j++) prev[j] = j;
+    for (let i = 1; i <= n; i++) {
+      cur[0] = i;
+      let best = i;
+      const ai = a.charCodeAt(i - 1);
+      for (let j = 1; j <= m; j++) {
+        const bj = b.charCodeAt(j - 1);
+        let value = prev[j - 1] + (ai === bj ? 0 : 1);
+        if (prev[j] + 1 < value) value = prev[j] + 1;
+        if (cur[j - 1] + 1 < value) value = cur[j - 1] + 1;
+        if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj && prev2[j - 2] + 1 < value) {
+          value = prev2[j - 2] + 1;
+        }
+        cur[j] = value;
+        if (value < best) best = value;
+      }
+      if (best > limit) return limit + 1;
+      [prev2, prev, cur] = [prev, cur, prev2];
+    }
+    return prev[m] <= limit ? prev[m] : limit + 1;
+  }
+
   // Optimal string alignment distance, or limit + 1 when above LIMIT.
   function osaDistance(a, b, limit) {
     if (SURROGATE.test(a) || SURROGATE.test(b)) {
@@ -105,6 +135,7 @@
       this.promoted = new Set(manifest.promoted);
       this.files = new Map(); // file name -> Promise of its data
       this.loaded = new Map(); // shard file name -> its data, once loaded
+      this.astralCache = new WeakMap(); // dictionary -> whether it has astral characters
       this.decoded = new Map(); // term -> [article values, section values]
     }
 
@@ -147,6 +178,12 @@
     }
     shard(word) {
       return this.loaded.get(this.dictName(word));
+    }
+
+    // Whether any word of a dictionary shard lies outside the Basic Multilingual Plane.
+    astral(dictionary) {
+      if (!this.astralCache.has(dictionary)) this.astralCache.set(dictionary, Object.keys(dictionary).some((s) => SURROGATE.test(s)));
+      return this.astralCache.get(dictionary);
     }
 
     entry(word) {
@@ -262,9 +299,10 @@
       if (cpLen(word) >= 5 && !DIGIT.test(word)) {
         const limit = cpLen(word) >= 9 ? 2 : 1;
         const near = [];
+        const distance = SURROGATE.test(word) || this.astral(dictionary) ? osaDistance : osaBmp;
         for (const surface of surfaces) {
           if (surface === word) continue;
-          const d = osaDistance(word, surface, limit);
+          const d = distance(word, surface, limit);
           if (d <= limit) near.push([d, surface]);
         }
         await this.ready(near.map(([, s]) => entryOf(dictionary, s)[0]));

@@ -37,6 +37,7 @@ class Run:
 
     wall: float  # seconds from spawn to exit
     peak_tree: int  # bytes: largest sum of VmRSS over the process and its descendants seen in one sample
+    peak_pss: int  # bytes: largest sum of PSS (shared pages split among the processes sharing them)
     max_process: int  # bytes: ru_maxrss of the largest single process in the tree, from the kernel
     cpu: float  # seconds of user + system time of the whole tree; steadier than wall time on a busy machine
 
@@ -73,26 +74,32 @@ def _parent_map() -> dict[int, list[int]]:
     return children
 
 
-def _rss(pid: int) -> int:
+def _field(path: str, name: bytes) -> int:
     try:
-        with open(f"/proc/{pid}/status", "rb") as f:
+        with open(path, "rb") as f:
             for line in f:
-                if line.startswith(b"VmRSS:"):
+                if line.startswith(name):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
-    return 0  # gone, or a zombie, which has no VmRSS line
+    return 0  # gone, or a zombie, which has no such line
 
 
-def tree_rss(root: int) -> int:
-    """Summed VmRSS of root and all its descendants (shared pages count once per process)."""
+def tree_memory(root: int) -> tuple[int, int]:
+    """Summed VmRSS and summed PSS of root and all its descendants.
+
+    RSS counts the pages forked workers share with their parent once per process; PSS
+    divides them among the sharers, so its sum is the memory the tree really holds.
+    """
     children = _parent_map()
-    total, todo = 0, [root]
+    rss = pss = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, ()))
-        total += _rss(pid)
-    return total
+        rss += _field(f"/proc/{pid}/status", b"VmRSS:")
+        pss += _field(f"/proc/{pid}/smaps_rollup", b"Pss:")
+    return rss, pss
 
 
 def measure(what: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
@@ -107,13 +114,14 @@ def measure(what: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = N
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
-        peak = 0
+        peak = peak_pss = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, peak_pss
             while not done.is_set():
-                peak = max(peak, tree_rss(proc.pid))
+                rss, pss = tree_memory(proc.pid)
+                peak, peak_pss = max(peak, rss), max(peak_pss, pss)
                 done.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -126,7 +134,7 @@ def measure(what: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = N
         if proc.returncode:
             err.seek(0)
             raise Failed(what, proc.returncode, err.read().decode("utf-8", "replace"))
-    return Run(wall, peak, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime)
+    return Run(wall, peak, peak_pss, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime)
 
 
 def output_size(folder: Path) -> Output:
@@ -252,10 +260,11 @@ def build_peer(site: Path, scratch: Path) -> tuple[Run, Run, Output]:
 # --- report -----------------------------------------------------------------
 
 KBGEN_HEADER = (
-    f"{'articles':>8} {'wall s':>8} {'articles/s':>10} {'cpu s':>8} {'peak MiB':>9} {'proc MiB':>9}"
+    f"{'articles':>8} {'wall s':>8} {'articles/s':>10} {'cpu s':>8} {'peak MiB':>9} {'PSS MiB':>9} {'proc MiB':>9}"
     f" {'files':>8} {'out MiB':>8}"
 )
-KBGEN_NOTE = "cpu s: user + system of the tree; peak MiB: summed RSS of the tree; proc MiB: its largest process"
+KBGEN_NOTE = ("cpu s: user + system of the tree; peak MiB: summed RSS of the tree; PSS MiB: summed PSS (shared\n"
+              "pages split among the forked workers: what the tree really holds); proc MiB: its largest process")
 PEER_HEADER = (
     f"{'articles':>8} {'hugo s':>8} {'pf s':>8} {'both s':>8} {'articles/s':>10} {'cpu s':>8} {'hugo MiB':>9}"
     f" {'pf MiB':>9} {'files':>8} {'out MiB':>8} {'kb/peer s':>9} {'kb/peer MiB':>11}"
@@ -269,7 +278,7 @@ PEER_NOTE = (
 def kbgen_row(size: int, kb: Run, out: Output) -> str:
     return (
         f"{size:>8} {kb.wall:>8.2f} {size / kb.wall:>10.0f} {kb.cpu:>8.1f} {kb.peak_tree / MIB:>9.0f}"
-        f" {kb.max_process / MIB:>9.0f} {out.files:>8} {out.bytes / MIB:>8.1f}"
+        f" {kb.peak_pss / MIB:>9.0f} {kb.max_process / MIB:>9.0f} {out.files:>8} {out.bytes / MIB:>8.1f}"
     )
 
 
