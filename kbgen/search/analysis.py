@@ -51,15 +51,17 @@ def normalize(word: str, lang: str) -> str:
 def tokens(text: str, lang: str) -> list[str]:
     """Normalised surface tokens in order. A code like 'SH-200' yields 'sh200', 'sh', '200'."""
     out: list[str] = []
-    for match in _TOKEN.finditer(fold(text)):
-        token = match.group(0)
-        if _SPLIT.search(token):
+    german = lang == "de"
+    for token in _TOKEN.findall(fold(text)):
+        if "-" in token or "." in token or "/" in token:
             parts = [p for p in _SPLIT.split(token) if p]
             if _HAS_DIGIT.search(token):
                 out.append("".join(parts))
             out.extend(normalize(p, lang) for p in parts)
-        else:
+        elif german and "e" in token:
             out.append(normalize(token, lang))
+        else:
+            out.append(token)  # normalize() would return it unchanged
     return out
 
 
