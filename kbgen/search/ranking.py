@@ -30,7 +30,7 @@ TIERS = {
     "typo1": 45,  # one edit away (words of 5+ letters)
     "typo2": 30,  # two edits away (words of 9+ letters)
 }
-PREFIX_EXPANSIONS = 40  # completions of the last word, the most frequent first
+PREFIX_EXPANSIONS = 20  # completions of the last word, the most frequent first
 TYPO_EXPANSIONS = 8  # typo corrections per word, the closest and most frequent first
 FAMILY_MIN = 4  # shortest stem whose longer family members are matched
 RERANK_DEPTH = 10  # how many top articles the exact-title check looks at (their docs are loaded anyway)
