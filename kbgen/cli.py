@@ -31,8 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("site", nargs="?", default=".", type=Path, help="the site folder (default: .)")
     p.add_argument("-o", "--output", type=Path, help="output folder (default: SITE/public)")
     p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
-    p.add_argument("--report", action="store_true", help="also write a content-health report to _report/")
-    p.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
+    p.add_argument("--no-cache", action="store_true",
+                   help="build without a cache (every build is a full build for now, so this changes nothing)")
     diag_format(p)
 
     p = commands.add_parser("check", help="validate the site without writing output")
