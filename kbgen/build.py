@@ -5,6 +5,7 @@ Only this module knows the order of the stages; each stage takes data and return
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import multiprocessing
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from kbgen.discover import Discovery, Source, discover
 from kbgen.feeds import atom_feed, redirects_file, robots, sitemap
 from kbgen.folders import load_folders
 from kbgen.gitdates import last_commit_dates
+from kbgen.health import report_health
 from kbgen.i18n import load_strings
 from kbgen.model import Article, Site
 from kbgen.parse import ParseContext, parse_article
@@ -83,6 +85,7 @@ def _build(options: BuildOptions) -> BuildResult:
     vc = ViewContext(config, site, strings)
     if not options.write:
         run_search_tests(site, config, diags)
+        report_health(site, config, dt.date.today(), diags)
         return BuildResult(diags, site, out, False)
     failed = diags.failed(options.strict) and not options.keep_going
     if failed or not check_output_folder(out, root, diags):
