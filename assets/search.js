@@ -13,25 +13,26 @@
   const SURROGATE = /[\ud800-\udfff]/;
   // Lengths and comparisons in code points, as Python counts them.
   const cpLen = (s) => (SURROGATE.test(s) ? Array.from(s).length : s.length);
-  const GERMAN_DIGRAPH = /ae|oe|(?<![aeiouq])ue/g;
+  const GERMAN_DIGRAPH = /([ao])e|(?<![aeiouq])(u)e/g;
 
   // -- analysis: mirrors kbgen/search/analysis.py -------------------------------------------
   function fold(text) {
     return text.toLowerCase().replace(/ß/g, "ss").replace(/ẞ/g, "ss").normalize("NFD").replace(COMBINING, "");
   }
   function normalize(word, lang) {
-    return lang === "de" && word.includes("e") ? word.replace(GERMAN_DIGRAPH, (m) => m[0]) : word;
+    return lang === "de" && word.includes("e") ? word.replace(GERMAN_DIGRAPH, "$1$2") : word;
   }
+  // The language's spelling rule is applied to the whole folded text at once, then split.
   function tokens(text, lang) {
     const out = [];
-    for (const match of fold(text).matchAll(TOKEN)) {
+    for (const match of normalize(fold(text), lang).matchAll(TOKEN)) {
       const token = match[0];
       if (SPLIT.test(token)) {
         const parts = token.split(/[-./]/).filter(Boolean);
         if (DIGIT.test(token)) out.push(parts.join(""));
-        for (const p of parts) out.push(normalize(p, lang));
+        for (const p of parts) out.push(p);
       } else {
-        out.push(normalize(token, lang));
+        out.push(token);
       }
     }
     return out;
