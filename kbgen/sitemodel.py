@@ -113,7 +113,15 @@ def _prune_empty_folders(site: Site) -> None:
 
 def _guides(site: Site, tree: FolderTree, diags: Diagnostics) -> None:
     for key, spec in tree.guides.items():
-        folder = site.folders[key]
+        folder = site.folders.get(key)
+        if folder is None:  # no usable step at all: nothing to build, but name what is missing
+            for index, step in enumerate(spec.steps):
+                if step not in site.articles:
+                    line = spec.step_lines[index] if index < len(spec.step_lines) else spec.steps_line
+                    diags.error(f"step '{posixpath.basename(step)}' of this guide cannot be built", spec.file, line,
+                                hint="create the step article, or fix the problems reported for it",
+                                code="guide-step-missing")
+            continue
         listed: list[str] = []
         for index, step in enumerate(spec.steps):
             line = spec.step_lines[index] if index < len(spec.step_lines) else spec.steps_line
