@@ -1,11 +1,12 @@
 """The `kbgen` command line: parses arguments, runs a command, prints diagnostics, sets the exit code.
 
-Exit codes: 0 ok, 1 content errors (or warnings under --strict), 2 usage.
+Exit codes: 0 ok, 1 content errors (or warnings under --strict), 2 usage, 3 a bug in kbgen.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,7 +15,7 @@ from kbgen import __version__
 from kbgen.build import BuildOptions, BuildResult, build
 from kbgen.diagnostics import format_diagnostics
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,6 +69,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug in kbgen, not the user's mistake: say so briefly
+        if os.environ.get("KBGEN_DEBUG"):
+            raise
+        print(f"kbgen: internal error: {type(exc).__name__}: {exc}\n"
+              "  This is a bug in kbgen, not in your content. Run again with KBGEN_DEBUG=1 to see the "
+              "traceback, and report it.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "search":
