@@ -16,3 +16,19 @@ if (location.protocol === "file:") {
     if (action.endsWith("/")) form.setAttribute("action", action + "index.html");
   }
 }
+
+// FAQ answers are closed <details>: open the one an anchor link points at.
+function openTarget() {
+  const id = decodeURIComponent(location.hash.slice(1));
+  const target = id && document.getElementById(id);
+  const item = target && target.closest("details");
+  if (item) {
+    item.open = true;
+    target.scrollIntoView();
+  }
+}
+addEventListener("hashchange", openTarget);
+openTarget();
+addEventListener("beforeprint", () => {
+  for (const item of document.querySelectorAll("details")) item.open = true;
+});

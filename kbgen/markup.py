@@ -78,7 +78,7 @@ class Rendered:
 
 
 def render_markdown(body: str, *, file: str, source: str, body_line: int, known_folders: frozenset[str],
-                    labels: dict[str, str], diags: Diagnostics) -> Rendered:
+                    labels: dict[str, str], diags: Diagnostics, faq: bool = False) -> Rendered:
     """Parse BODY (of content/SOURCE, starting at BODY_LINE) and collect everything the site needs."""
     md = parser()
     out = Rendered()
@@ -125,7 +125,37 @@ def render_markdown(body: str, *, file: str, source: str, body_line: int, known_
     out.sections.append(section)
     out.sections = [s for s in out.sections if s.text or s.heading]
     out.word_count = sum(len(s.text.split()) for s in out.sections)
+    if faq:
+        tokens = _faq_details(tokens)
     out.html = md.renderer.render(tokens, md.options, env)
+    return out
+
+
+def _html(content: str) -> Token:
+    token = Token("html_block", "", 0)
+    token.content = content
+    return token
+
+
+def _faq_details(tokens: list[Token]) -> list[Token]:
+    """FAQ pages: each ## question and its answer become a <details> that opens from its anchor."""
+    out: list[Token] = []
+    open_item = False
+    closing_summary = False
+    for token in tokens:
+        if token.type == "heading_open" and token.tag == "h2":
+            if open_item:
+                out.append(_html("</div></details>\n"))
+            out.append(_html('<details class="faq-item"><summary>'))
+            open_item = True
+        out.append(token)
+        if token.type == "heading_open" and token.tag == "h2":
+            closing_summary = True
+        elif token.type == "heading_close" and closing_summary:
+            out.append(_html('</summary><div class="faq-answer">\n'))
+            closing_summary = False
+    if open_item:
+        out.append(_html("</div></details>\n"))
     return out
 
 

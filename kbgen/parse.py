@@ -47,7 +47,8 @@ def _parse(src: Source, raw: bytes, ctx: ParseContext, diags: Diagnostics) -> Ar
     if doc is None:
         return None
     rendered = render_markdown(doc.body, file=file, source=src.source, body_line=doc.body_line,
-                               known_folders=ctx.known_folders, labels=ctx.labels.get(src.lang, {}), diags=diags)
+                               known_folders=ctx.known_folders, labels=ctx.labels.get(src.lang, {}), diags=diags,
+                               faq=doc.meta.get("type") == "faq")
     title = doc.meta.get("title") or rendered.first_h1
     if not title:
         title = PurePosixPath(src.rel).stem.replace("-", " ").replace("_", " ").strip().capitalize() or src.rel

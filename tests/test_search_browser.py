@@ -45,6 +45,8 @@ SITE = {
         ---
         Lieferung &lt;script&gt;alert(3)&lt;/script&gt; mit Sonderzeichen.
     """,
+    "content/de/versand/fragen.md": "---\ntitle: Fragen zum Versand\ntype: faq\n---\n"
+                                    "## Wie lange dauert der Versand?\nZwei Tage.\n## Was kostet er?\n4,95 €.\n",
     "content/en/versand/_category.yml": "title: Shipping\n",
     "content/en/versand/ruecksendung.md": "---\ntitle: Returning a parcel\n---\nSend it back.\n",
 }
@@ -178,3 +180,14 @@ def test_pages_navigate_from_file_urls_and_without_javascript(site: Path) -> Non
         with page.expect_navigation():
             page.click("text=Garantieverlängerung auf 5 Jahre")
         assert page.locator("h1").inner_text() == "Garantieverlängerung auf 5 Jahre"
+
+
+def test_faq_answer_opens_from_its_anchor(site: Path) -> None:
+    with serve_folder(site) as base, browser() as context:
+        page = context.new_page()
+        page.goto(base + "/versand/fragen/#was-kostet-er")
+        assert page.locator("details:has(#was-kostet-er)").get_attribute("open") is not None
+        assert page.locator("details:has(#wie-lange-dauert-der-versand)").get_attribute("open") is None
+        assert page.locator("text=4,95 €").is_visible()
+        page.click("text=Wie lange dauert der Versand?")  # a question opens on click, too
+        assert page.locator("text=Zwei Tage.").is_visible()

@@ -136,6 +136,9 @@ def test_faq_questions_get_anchors(make_site):
     assert build_site(root).written
     html = read(root / "public", "/hilfe/faq/")
     assert 'id="wie-lange-dauert-der-versand"' in html and 'id="kann-ich-zurueckschicken"' in html
+    # Each question is a <details> whose summary is the question.
+    assert html.count('<details class="faq-item"><summary><h2 id=') == 2
+    assert '</summary><div class="faq-answer">\n<p>Zwei Tage.</p>\n</div></details>' in html
 
 
 def test_drafts_are_left_out_unless_asked(make_site):
