@@ -294,7 +294,15 @@
         const stems = [...new Set(surfaces.filter((s) => s.startsWith(word) && s !== word).map((s) => entryOf(dictionary, s)[0]))];
         await this.ready(stems);
         stems.sort((a, b) => this.frequency(b) - this.frequency(a) || cmp(a, b));
-        for (const term of stems.slice(0, limits.prefix)) offer(term, tiers.prefix);
+        let chosen = 0;
+        let used = 0;
+        for (const term of stems) {
+          if (chosen >= limits.prefix) break;
+          if (chosen >= 3 && used + this.frequency(term) > limits.prefix_postings) continue; // a two-letter prefix must not load half the index
+          offer(term, tiers.prefix);
+          chosen += 1;
+          used += this.frequency(term);
+        }
       }
       let correction = null;
       if (cpLen(word) >= 5 && !DIGIT.test(word)) {

@@ -213,8 +213,14 @@ class SearchIndex:
             stems = sorted({self._entry(dictionary, s)[0] for s in dictionary  # type: ignore[index]
                             if s.startswith(word) and s != word})
             stems.sort(key=lambda t: (-self.frequency(t), t))
-            for term in stems[: limits["prefix"]]:
+            chosen, used = 0, 0
+            for term in stems:
+                if chosen >= limits["prefix"]:
+                    break
+                if chosen >= 3 and used + self.frequency(term) > limits["prefix_postings"]:
+                    continue  # keeps a two-letter prefix from loading half the index
                 offer(term, tiers["prefix"])
+                chosen, used = chosen + 1, used + self.frequency(term)
         correction = None
         if len(word) >= 5 and not any("0" <= c <= "9" for c in word):
             limit = 2 if len(word) >= 9 else 1

@@ -75,7 +75,8 @@ def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
         "tiers": ranking.TIERS, "suffixes": list(ranking.SUFFIXES.get(lang, ())),
         "stopwords": sorted(stops),
         "promoted": [aid for aid, a in enumerate(articles) if a.promoted],
-        "limits": {"prefix": ranking.PREFIX_EXPANSIONS, "typo": ranking.TYPO_EXPANSIONS,
+        "limits": {"prefix": ranking.PREFIX_EXPANSIONS, "prefix_postings": ranking.PREFIX_POSTINGS,
+                   "typo": ranking.TYPO_EXPANSIONS,
                    "family_min": ranking.FAMILY_MIN, "rerank": ranking.RERANK_DEPTH},
     }
     name, data = encode_file(f"search-{lang}", manifest, hashed=False)

@@ -31,6 +31,7 @@ TIERS = {
     "typo2": 30,  # two edits away (words of 9+ letters)
 }
 PREFIX_EXPANSIONS = 20  # completions of the last word, the most frequent first
+PREFIX_POSTINGS = 20_000  # ... while their postings stay within this many (the first three always count)
 TYPO_EXPANSIONS = 8  # typo corrections per word, the closest and most frequent first
 FAMILY_MIN = 4  # shortest stem whose longer family members are matched
 RERANK_DEPTH = 10  # how many top articles the exact-title check looks at (their docs are loaded anyway)
