@@ -137,6 +137,7 @@
       this.files = new Map(); // file name -> Promise of its data
       this.loaded = new Map(); // shard file name -> its data, once loaded
       this.astralCache = new WeakMap(); // dictionary -> whether it has astral characters
+      this.sortedCache = new WeakMap(); // shard mapping -> its keys, sorted
       this.decoded = new Map(); // term -> [article values, section values]
     }
 
@@ -179,6 +180,12 @@
     }
     shard(word) {
       return this.loaded.get(this.dictName(word));
+    }
+
+    // A shard's keys in order, sorted once rather than on every keystroke.
+    sortedKeys(mapping) {
+      if (!this.sortedCache.has(mapping)) this.sortedCache.set(mapping, Object.keys(mapping).sort(cmp));
+      return this.sortedCache.get(mapping);
     }
 
     // Whether any word of a dictionary shard lies outside the Basic Multilingual Plane.
@@ -284,12 +291,12 @@
       }
       if (base !== null && cpLen(base) >= limits.family_min) {
         await this.ready([base]);
-        for (const term of Object.keys(this.shard(base).stems).sort(cmp)) {
+        for (const term of this.sortedKeys(this.shard(base).stems)) {
           if (term !== base && term.startsWith(base)) offer(term, tiers.family);
         }
       }
       const dictionary = this.shard(word).dict;
-      const surfaces = Object.keys(dictionary).sort(cmp);
+      const surfaces = this.sortedKeys(dictionary);
       if (lastPrefix && cpLen(word) >= 2) {
         const stems = [...new Set(surfaces.filter((s) => s.startsWith(word) && s !== word).map((s) => entryOf(dictionary, s)[0]))];
         await this.ready(stems);

@@ -109,14 +109,14 @@ class Decompounder:
 
     def __init__(self, vocabulary: set[str], min_word: int = 4) -> None:
         self.words = {w for w in vocabulary if len(w) >= min_word and not _HAS_DIGIT.search(w)}
+        self._splits: dict[str, tuple[str, ...]] = {}  # per instance: a rebuild's vocabulary is new
 
-    @lru_cache(maxsize=1 << 16)
     def split(self, word: str) -> tuple[str, ...]:
         """The parts of WORD, or () when it is not a compound of known words."""
-        if len(word) < 2 * MIN_PART + 1 or _HAS_DIGIT.search(word):
-            return ()
-        best = self._split(word, 0)
-        return best if best and len(best) > 1 else ()
+        if word not in self._splits:
+            best = None if len(word) < 2 * MIN_PART + 1 or _HAS_DIGIT.search(word) else self._split(word, 0)
+            self._splits[word] = best if best and len(best) > 1 else ()
+        return self._splits[word]
 
     def _known(self, word: str) -> bool:
         """A known word, possibly inflected: Verlängerungen counts as Verlängerung."""

@@ -92,6 +92,7 @@ class SearchIndex:
         self._docs: dict[int, list[Any]] = {}
         self._facets: dict[str, Any] | None = None
         self._decoded: dict[str, tuple[dict[int, tuple[int, int]], dict[int, dict[int, int]]]] = {}
+        self._sorted_keys: dict[int, list[str]] = {}  # id of a loaded shard mapping -> its sorted keys
 
     # -- files -------------------------------------------------------------------------
     def _read(self, name: str) -> Any:
@@ -117,6 +118,13 @@ class SearchIndex:
 
     def posting_list(self, term: str) -> list[int]:
         return self._file("postings", term)["postings"].get(term, [])
+
+    def _sorted(self, mapping: dict[str, Any]) -> list[str]:
+        """A shard's keys in order, sorted once rather than on every keystroke."""
+        key = id(mapping)
+        if key not in self._sorted_keys:
+            self._sorted_keys[key] = sorted(mapping)
+        return self._sorted_keys[key]
 
     def entry(self, word: str) -> Entry | None:
         return self._entry(self.shard(word)["dict"], word)
@@ -205,7 +213,7 @@ class SearchIndex:
                         offer(base, tiers["stemmed"])
                         break
         if base is not None and len(base) >= limits["family_min"]:
-            for term in sorted(self.shard(base)["stems"]):
+            for term in self._sorted(self.shard(base)["stems"]):
                 if term != base and term.startswith(base):
                     offer(term, tiers["family"])
         dictionary = self.shard(word)["dict"]
@@ -225,7 +233,7 @@ class SearchIndex:
         if len(word) >= 5 and not any("0" <= c <= "9" for c in word):
             limit = 2 if len(word) >= 9 else 1
             near = []
-            for surface in sorted(dictionary):
+            for surface in self._sorted(dictionary):
                 if surface != word:
                     d = osa_distance(word, surface, limit)
                     if d <= limit:
