@@ -10,6 +10,7 @@ import gc
 import multiprocessing
 import os
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import unquote
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from kbgen.health import report_health
 from kbgen.i18n import load_strings
 from kbgen.model import Article, Site
 from kbgen.parse import ParseContext, parse_article
-from kbgen.render import Renderer, render_all, worker_count
+from kbgen.render import PreviousOutput, Renderer, render_all, worker_count
 from kbgen.assets import collect_assets, write_assets
 from kbgen.search.checks import run_search_tests
 from kbgen.search.format import manifest_name
@@ -50,6 +51,7 @@ class BuildOptions:
     keep_going: bool = False  # write the output despite errors (benchmarks on imported corpora only)
     cache: bool = True  # use and update SITE/.kbgen-cache/
     previous: Manifest | None = None  # what OUT holds now: update it in place (kbgen serve's own folder)
+    pages_done: Callable[[], None] | None = None  # called once the pages are in OUT (serve reloads the browser)
 
 
 @dataclass
@@ -121,14 +123,16 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         renderer.check_templates(diags)
         if diags.failed(options.strict) and not options.keep_going:
             return BuildResult(diags, site, out, False, len(site.articles))
-        pages = render_all(renderer, renderer.jobs(), staged.path, diags, worker_count(),
-                           meanwhile=lambda: write_search_index(site, config, writer), cache=cache, previous=previous)
+        prior = PreviousOutput(options.previous.files, options.previous.fingerprints) if options.previous else None
+        pages, fingerprints = render_all(renderer, renderer.jobs(), staged.path, diags, worker_count(),
+                                         meanwhile=lambda: write_search_index(site, config, writer), cache=cache,
+                                         previous=prior, pages_done=options.pages_done or (lambda: None))
         write_extras(vc, found, writer)
         if diags.failed(options.strict) and not options.keep_going:
             return BuildResult(diags, site, out, False, len(site.articles))
         manifest = None
         if cache.enabled:
-            manifest = Manifest({**writer.files, **pages}, diags.items(), len(site.articles))
+            manifest = Manifest({**writer.files, **pages}, diags.items(), len(site.articles), fingerprints)
             writer.remove_stale(set(manifest.files))
             cache.put_blobs(writer.blobs.items())
         staged.commit()

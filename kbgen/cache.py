@@ -132,6 +132,7 @@ class Manifest:
     files: dict[str, str]
     diagnostics: list[Diagnostic]
     articles: int
+    fingerprints: dict[str, str]  # page path -> the fingerprint it was rendered from
 
 
 class BuildCache:

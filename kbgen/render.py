@@ -47,10 +47,7 @@ class Renderer:
         self.override_dir = (site_root / "layouts").resolve()
         self._site_views: dict[str, dict[str, Any]] = {}  # lang -> site view, the same on every page
         self._fragments: dict[tuple[str, str, str], Markup] = {}  # (template, lang, root prefix) -> HTML
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in layouts if p.is_dir()]),
-            autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True)
+        self.env = environment(self.layout_dirs)
 
     def check_templates(self, diags: Diagnostics) -> None:
         """Compile every template up front so a syntax error names its file and line."""
@@ -216,16 +213,51 @@ class Renderer:
                           "check the variable names your override layout uses", "template-runtime")
 
 
-_WORKER: tuple[Renderer, Path, list[Job], BuildCache, dict[str, str]] | None = None
+_ENVIRONMENT: tuple[tuple[object, ...], jinja2.Environment] | None = None
+
+
+def environment(layout_dirs: list[Path]) -> jinja2.Environment:
+    """The Jinja2 environment for these layout folders, kept while none of their files changes.
+
+    Compiling the templates costs more than rendering a small site, so `kbgen serve` reuses
+    the compiled ones across rebuilds; any added, removed or edited layout starts afresh.
+    """
+    global _ENVIRONMENT
+    state: list[object] = []
+    for folder in layout_dirs:
+        state.append(str(folder))
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                info = path.stat()
+                state.append((path.relative_to(folder).as_posix(), info.st_mtime_ns, info.st_size))
+    key = tuple(state)
+    if _ENVIRONMENT is None or _ENVIRONMENT[0] != key:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in layout_dirs]),
+            autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False, trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True)
+        _ENVIRONMENT = (key, env)
+    return _ENVIRONMENT[1]
+
+
+_WORKER: tuple[Renderer, Path, list[Job], BuildCache, PreviousOutput] | None = None
 
 
 @dataclass
 class RenderReport:
-    """What a worker sends back: problems, and the blob key of each page it wrote (for the manifest)."""
+    """What a worker sends back: problems, and what each page it wrote holds (for the manifest)."""
 
     problems: list[Diagnostic] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)  # output path (relative to OUT) -> blob key
-    fingerprints: list[str] = field(default_factory=list)
+    fingerprints: dict[str, str] = field(default_factory=dict)  # output path -> page fingerprint
+
+
+@dataclass(frozen=True)
+class PreviousOutput:
+    """What the folder being updated in place holds: blob keys and page fingerprints by output path."""
+
+    files: dict[str, str]
+    fingerprints: dict[str, str]
 
 
 def _render_range(bounds: tuple[int, int]) -> RenderReport:
@@ -234,9 +266,14 @@ def _render_range(bounds: tuple[int, int]) -> RenderReport:
     report = RenderReport()
     fresh: list[tuple[str, str, bytes]] = []
     for job in jobs[bounds[0]:bounds[1]]:
+        path = output_path(out, job.url)
+        rel = path.relative_to(out).as_posix()
         try:
             template, context = renderer.page_context(job)
             fp = renderer.fingerprint(job, template, context) if cache.enabled else ""
+            if fp and previous.fingerprints.get(rel) == fp and rel in previous.files and path.is_file():
+                report.pages[rel], report.fingerprints[rel] = previous.files[rel], fp
+                continue  # updating in place (kbgen serve): the page is what it was
             data = cache.page(fp) if fp else None
             if data is None:
                 data = renderer.env.get_template(template).render(context).encode("utf-8")
@@ -245,15 +282,12 @@ def _render_range(bounds: tuple[int, int]) -> RenderReport:
         except Exception as exc:  # a template's runtime error must become a diagnostic
             report.problems.append(renderer.error_for(job, exc))
             continue
-        path = output_path(out, job.url)
-        rel = path.relative_to(out).as_posix()
         if cache.enabled:
             key = fresh[-1][1] if fresh and fresh[-1][0] == fp else digest(data)
-            report.pages[rel] = key
-            report.fingerprints.append(fp)
-            if previous.get(rel) == key and path.exists():
-                continue  # updating in place (kbgen serve): the file already holds these bytes
-        if previous:
+            report.pages[rel], report.fingerprints[rel] = key, fp
+            if previous.files.get(rel) == key and path.is_file():
+                continue  # the same bytes from another context (e.g. an unchanged redirect)
+        if previous.files:
             replace_file(out, rel, data)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -264,21 +298,26 @@ def _render_range(bounds: tuple[int, int]) -> RenderReport:
 
 def render_all(renderer: Renderer, jobs: list[Job], out: Path, diags: Diagnostics, workers: int,
                meanwhile: Callable[[], None] = lambda: None, cache: BuildCache | None = None,
-               previous: dict[str, str] | None = None) -> dict[str, str]:
+               previous: PreviousOutput | None = None,
+               pages_done: Callable[[], None] = lambda: None) -> tuple[dict[str, str], dict[str, str]]:
     """Render every job into OUT; MEANWHILE runs in this process while the workers render.
 
-    Returns output path -> blob key of every page when CACHE is enabled. PREVIOUS (the same
-    map of what OUT holds now) lets an in-place update skip pages whose bytes did not change.
+    Without workers the pages come first, then PAGES_DONE, then MEANWHILE: `kbgen serve`
+    reloads the open page as soon as its file is there, before the search index is rebuilt.
+
+    Returns output path -> blob key and output path -> fingerprint of every page when CACHE
+    is enabled. PREVIOUS (what OUT holds now) lets an in-place update skip unchanged pages.
     """
     global _WORKER
     cache = cache or BuildCache.disabled()
-    _WORKER = (renderer, out, jobs, cache, previous or {})
+    _WORKER = (renderer, out, jobs, cache, previous or PreviousOutput({}, {}))
     reports: list[RenderReport] = []
     try:
         use_pool = workers > 1 and len(jobs) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods()
         if not use_pool:
-            meanwhile()
             reports.append(_render_range((0, len(jobs))))
+            pages_done()
+            meanwhile()
         else:
             size = max(1, len(jobs) // (workers * 8))
             chunks = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
@@ -287,14 +326,17 @@ def render_all(renderer: Renderer, jobs: list[Job], out: Path, diags: Diagnostic
                 pending = pool.map_async(_render_range, chunks)
                 meanwhile()
                 reports = pending.get()
+            pages_done()
     finally:
         _WORKER = None
     pages: dict[str, str] = {}
+    fingerprints: dict[str, str] = {}
     for report in reports:
         diags.extend(report.problems)
         pages.update(report.pages)
-        cache.used_pages.update(report.fingerprints)
-    return pages
+        fingerprints.update(report.fingerprints)
+    cache.used_pages.update(fingerprints.values())
+    return pages, fingerprints
 
 
 def worker_count() -> int:
