@@ -259,6 +259,7 @@ def parse_all(found: Discovery, ctx: ParseContext, cache: BuildCache | None = No
         if workers < 2 or len(todo) < PARALLEL_MIN_ARTICLES:
             fresh = [_parse_one(item) for item in todo]
         else:
+            cache.close()  # no open database connection crosses a fork
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 fresh = pool.map(_parse_one, todo, chunksize=32)
     finally:
