@@ -13,6 +13,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any, Callable
 
+NOT_INDEXED = ("404", "search", "redirect", "guide-print")  # pages marked noindex get no structured data
 _FAQ_ITEM = re.compile(r'<details class="faq-item">(.*?)</details>', re.S)
 _ANSWER = re.compile(r'<div class="faq-answer">(.*)</div>\s*$', re.S)
 
@@ -28,6 +29,8 @@ def page_graph(page: dict[str, Any], lang: str, absolute: Callable[[str], str],
                site_title: str) -> list[dict[str, Any]]:
     """The JSON-LD objects of one page (see views.py for the page dicts)."""
     graph: list[dict[str, Any]] = []
+    if page.get("kind") in NOT_INDEXED:
+        return graph
     crumbs = page.get("breadcrumbs") or []
     if crumbs:
         items = [*crumbs, {"title": page["title"], "url": page["url"]}]
