@@ -169,6 +169,9 @@ def test_contact_page_at_localized_url_linked_from_footer_and_block(out: Path) -
     assert "<h1>Contact</h1>" in en and "Mon–Fri 8–6" in en
     article = read(out, "/versand/lieferzeiten/")
     assert article.count('href="../../kontakt/"') == 3  # footer, contact block, feedback
+    assert 'href="#contact-title"' in article.split('class="feedback"')[1]  # after "Nein": the channels below
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "https://example.com/hilfe/kontakt/</loc>" in sitemap and "/en/contact/</loc>" in sitemap
 
 
 def test_category_that_owns_the_contact_url_shows_the_channels(make_site) -> None:
