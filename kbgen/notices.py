@@ -114,6 +114,12 @@ def _from_config(item: Any, index: int, line: int, config: SiteConfig, diags: Di
     values = check_mapping(mapping, NOTICE_FIELDS, "kbgen.yml", diags, what=what, base_line=line)
     if not _check(values, "kbgen.yml", line, config, mapping, diags):
         return None
+    for key in ("title", "text"):
+        unknown = [code for code in values.get(key) or {} if isinstance(values[key], dict) and code not in config.languages]
+        if unknown:
+            diags.error(f"{what} has {key} for '{unknown[0]}', which is not in languages", "kbgen.yml", line,
+                        hint=f"languages are {', '.join(config.languages)}", code="notice-invalid")
+            return None
     text = values.get("text")
     if not text:
         diags.error(f"{what} has no text", "kbgen.yml", line, hint="add 'text: …' (Markdown)", code="notice-invalid")
