@@ -94,7 +94,9 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
     ctx = ParseContext(frozenset(f.source for f in found.folders), labels)
     git_dates = last_commit_dates(root)
     inputs = read_inputs(root, found) if cache.enabled else SiteInputs({}, "")
-    site_key = digest(inputs.digest, repr(sorted(git_dates.items())), repr(options.drafts), build_date().isoformat())
+    theme = build_theme(config, diags)  # its logo and favicon may live outside the folders inputs hashes
+    site_key = digest(inputs.digest, repr(sorted(git_dates.items())), repr(options.drafts), build_date().isoformat(),
+                      *theme.urls.values())
     if options.write and cache.enabled:
         manifest = cache.manifest(site_key)
         if manifest is not None:
@@ -108,8 +110,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
                       related=lambda s, limit: cached_related(s, limit, cache))
     validate_references(site, {a.source for a in parsed}, diags)
     report_missing_translations(site, config.languages, diags)
-    vc = ViewContext(config, site, strings, load_notices(config, found.notices, build_date(), diags),
-                     build_theme(config, diags))
+    vc = ViewContext(config, site, strings, load_notices(config, found.notices, build_date(), diags), theme)
     if not options.write:
         run_search_tests(site, config, diags)
         report_health(site, config, dt.date.today(), diags)

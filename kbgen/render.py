@@ -124,6 +124,9 @@ class Renderer:
             "jsonld": [Markup(script_json(item)) for item in page_graph(
                 page, lang, lambda u: absolute(vc.config.base_url, vc.config.base_path, u),
                 vc.config.localized(vc.config.title, lang))],
+            # The channels of a category's own `contact:`: the contact fragment shows them, and here the
+            # page cache's fingerprint sees them change.
+            "category_contact": vc.contact_for(page["contact_key"], lang) if page.get("contact_key") else None,
         }
         return template, context
 
