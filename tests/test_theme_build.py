@@ -361,3 +361,22 @@ def test_deterministic_with_theme_features(make_site, monkeypatch: pytest.Monkey
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+
+
+def test_cached_rebuilds_see_category_contact_notices_and_theme_files(make_site) -> None:
+    root = make_site({
+        "kbgen.yml": "contact: {email: a@example.com}\ntheme: {favicon: bilder/icon.png}\n",
+        "bilder/icon.png": b"\x89PNG one",
+        "content/reparatur/_category.yml": "title: Reparatur\ncontact: {email: alt@example.com}\n",
+        "content/reparatur/a.md": "# A\n\nText.\n",
+        "content/_notices/n.md": "Erste Nachricht.\n",
+    })
+    first = read(build_site(root).out, "/reparatur/a/")
+    assert "alt@example.com" in first and "Erste Nachricht." in first
+    (root / "content/reparatur/_category.yml").write_text("title: Reparatur\ncontact: {email: neu@example.com}\n")
+    assert "neu@example.com" in read(build_site(root).out, "/reparatur/a/")  # each change on its own
+    (root / "content/_notices/n.md").write_text("Zweite Nachricht.\n")
+    assert "Zweite Nachricht." in read(build_site(root).out, "/reparatur/a/")
+    (root / "bilder/icon.png").write_bytes(b"\x89PNG two")
+    second = read(build_site(root).out, "/reparatur/a/")
+    assert re.search(r'favicon\.([0-9a-f]+)\.png', first).group(1) != re.search(r'favicon\.([0-9a-f]+)\.png', second).group(1)
