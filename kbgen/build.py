@@ -25,6 +25,7 @@ from kbgen.gitdates import last_commit_dates
 from kbgen.health import report_health
 from kbgen.i18n import load_strings
 from kbgen.model import Article, Site
+from kbgen.notices import load_notices
 from kbgen.parse import ParseContext, parse_article
 from kbgen.render import PreviousOutput, Renderer, render_all, worker_count
 from kbgen.assets import collect_assets, write_assets
@@ -33,6 +34,7 @@ from kbgen.search.format import manifest_name
 from kbgen.search.indexer import build_index
 from kbgen.related import compute_related, related_inputs
 from kbgen.sitemodel import build_site
+from kbgen.theming import build_theme
 from kbgen.validate import validate_references
 from kbgen.views import ViewContext
 from kbgen.write import OutputWriter, StagedOutput, check_output_folder
@@ -92,7 +94,9 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
     ctx = ParseContext(frozenset(f.source for f in found.folders), labels)
     git_dates = last_commit_dates(root)
     inputs = read_inputs(root, found) if cache.enabled else SiteInputs({}, "")
-    site_key = digest(inputs.digest, repr(sorted(git_dates.items())), repr(options.drafts), build_date().isoformat())
+    theme = build_theme(config, diags)  # its logo and favicon may live outside the folders inputs hashes
+    site_key = digest(inputs.digest, repr(sorted(git_dates.items())), repr(options.drafts), build_date().isoformat(),
+                      *theme.urls.values())
     if options.write and cache.enabled:
         manifest = cache.manifest(site_key)
         if manifest is not None:
@@ -106,7 +110,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
                       related=lambda s, limit: cached_related(s, limit, cache))
     validate_references(site, {a.source for a in parsed}, diags)
     report_missing_translations(site, config.languages, diags)
-    vc = ViewContext(config, site, strings)
+    vc = ViewContext(config, site, strings, load_notices(config, found.notices, build_date(), diags), theme)
     if not options.write:
         run_search_tests(site, config, diags)
         report_health(site, config, dt.date.today(), diags)
@@ -118,6 +122,9 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
     with StagedOutput(out, in_place=previous is not None) as staged:
         writer = OutputWriter(staged.path, record=cache.enabled, previous=previous)
         asset_urls = write_assets(collect_assets(root), writer)
+        for name, data in sorted(vc.theme.files.items()):
+            writer.write(f"assets/{name}", data)
+        asset_urls.update(vc.theme.urls)
         asset_urls.update({f"search/{lang}": f"/{SEARCH_DIR}/{manifest_name(lang)}" for lang in config.languages})
         renderer = Renderer(vc, root, asset_urls)
         renderer.check_templates(diags)
