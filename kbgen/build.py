@@ -22,6 +22,7 @@ from kbgen.health import report_health
 from kbgen.i18n import load_strings
 from kbgen.model import Article, Site
 from kbgen.parse import ParseContext, parse_article
+from kbgen.reuse import load_snippets, variable_table
 from kbgen.render import Renderer, render_all, worker_count
 from kbgen.assets import collect_assets, write_assets
 from kbgen.search.checks import run_search_tests
@@ -76,7 +77,8 @@ def _build(options: BuildOptions) -> BuildResult:
     strings = {lang: load_strings(root, lang, diags) for lang in config.languages}
     labels = {lang: {k[len("callout_"):]: v for k, v in s.items() if k.startswith("callout_")}
               for lang, s in strings.items()}
-    parsed = parse_all(found, ParseContext(frozenset(f.source for f in found.folders), labels))
+    parsed = parse_all(found, ParseContext(frozenset(f.source for f in found.folders), labels,
+                                           load_snippets(found, diags), variable_table(config)))
     for article in parsed:
         diags.extend(article.diagnostics)
     site = build_site(config, found, tree, parsed, last_commit_dates(root), drafts=options.drafts, diags=diags)

@@ -14,6 +14,7 @@ from kbgen.config import SiteConfig
 from kbgen.diagnostics import Diagnostics
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+SNIPPETS_DIR = "_snippets"  # below content/ or content/<lang>/: text that articles include
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Discovery:
     category_files: dict[str, Source] = field(default_factory=dict)  # "<lang>/<folder>" -> its _category.yml
     guide_files: dict[str, Source] = field(default_factory=dict)  # "<lang>/<folder>" -> its _guide.yml
     media: list[Source] = field(default_factory=list)  # other files, copied as they are
+    # Markdown files below a _snippets/ folder (see reuse.py); lang "" for content/_snippets/ shared by all
+    # languages of a multilingual site, rel the path below _snippets/:
+    snippets: list[Source] = field(default_factory=list)
     multilingual_layout: bool = False  # content/<lang>/ folders are used
 
 
@@ -65,8 +69,13 @@ def discover(config: SiteConfig, diags: Diagnostics) -> Discovery:
                 diags.warning(f"file content/{entry.name} is outside every language folder and is ignored",
                               f"content/{entry.name}",
                               hint=f"move it into content/{config.default_language}/", code="stray-file")
+        _find_snippets(content, "", "", site_root, found, diags)
+        for lang in config.languages:
+            _find_snippets(content / lang, lang, lang + "/", site_root, found, diags)
     else:
         _walk(content, config.default_language, "", site_root, found, diags)
+        _find_snippets(content, config.default_language, "", site_root, found, diags)
+    found.snippets.sort(key=lambda s: s.source)
     found.articles.sort(key=lambda s: s.source)
     found.media.sort(key=lambda s: s.source)
     found.folders.sort(key=lambda s: s.source)
@@ -108,6 +117,56 @@ def _walk(root: Path, lang: str, prefix: str, site_root: Path, found: Discovery,
                 found.articles.append(source)
             else:
                 found.media.append(source)
+
+
+def _find_snippets(root: Path, lang: str, prefix: str, site_root: Path, found: Discovery,
+                   diags: Diagnostics) -> None:
+    """Collect ROOT/_snippets/**/*.md; a file or link whose target leaves that folder is refused."""
+    folder = root / SNIPPETS_DIR
+    if not folder.is_dir():
+        return
+    base = prefix + SNIPPETS_DIR
+    if _escapes(folder, site_root, base, diags):
+        return
+    real = folder.resolve()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        here = Path(dirpath)
+        rel_dir = here.relative_to(folder).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir
+        keep = []
+        for name in sorted(dirnames):
+            if name.startswith(".") or _leaves(here / name, real, f"{base}/{_join(rel_dir, name)}", diags):
+                continue
+            keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            rel = _join(rel_dir, name)
+            if name.startswith(".") or _leaves(here / name, real, f"{base}/{rel}", diags):
+                continue
+            if name.lower().endswith(MARKDOWN_SUFFIXES):
+                found.snippets.append(Source(here / name, f"{base}/{rel}", lang, rel))
+            else:
+                diags.warning(f"content/{base}/{rel} is not a Markdown file and is ignored", f"content/{base}/{rel}",
+                              hint="snippets are .md files; put images next to the articles that use them",
+                              code="snippet-stray")
+
+
+def _leaves(path: Path, folder: Path, source: str, diags: Diagnostics) -> bool:
+    """Refuse a symlink in a snippet folder whose target is outside that folder."""
+    if not path.is_symlink():
+        return False
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        diags.error("broken or looping symlink", f"content/{source}", hint="remove the link or fix its target",
+                    code="symlink")
+        return True
+    if folder in target.parents:
+        return False
+    diags.error(f"symlink points outside its snippet folder ({target}) and is refused", f"content/{source}",
+                hint="copy the text into a file in the snippet folder instead of linking to it",
+                code="symlink-outside")
+    return True
 
 
 def _join(folder: str, name: str) -> str:
