@@ -13,7 +13,7 @@ import posixpath
 import re
 import string
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -213,7 +213,7 @@ class _Expander:
 
     def value(self, m: re.Match[str], origin: Origin) -> str | None:
         words = _words(m)
-        where = {"file": origin.file, "line": origin.line, "column": m.start() + 1}
+        where: dict[str, Any] = {"file": origin.file, "line": origin.line, "column": m.start() + 1}
         kind = words[0] if words else ""
         if kind not in KINDS:
             hint = did_you_mean(kind, KINDS) if kind else None
