@@ -5,7 +5,6 @@ Only this module knows the order of the stages; each stage takes data and return
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import multiprocessing
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from kbgen.health import report_health
 from kbgen.i18n import load_strings
 from kbgen.model import Article, Site
 from kbgen.parse import ParseContext, parse_article
+from kbgen.report import report_date, write_report
 from kbgen.reuse import load_snippets, variable_table
 from kbgen.render import Renderer, render_all, worker_count
 from kbgen.assets import collect_assets, write_assets
@@ -45,6 +45,7 @@ class BuildOptions:
     drafts: bool = False
     write: bool = True  # False for `kbgen check`
     keep_going: bool = False  # write the output despite errors (benchmarks on imported corpora only)
+    report: bool = False  # also write _report/index.html, the content-health report
 
 
 @dataclass
@@ -87,7 +88,7 @@ def _build(options: BuildOptions) -> BuildResult:
     vc = ViewContext(config, site, strings)
     if not options.write:
         run_search_tests(site, config, diags)
-        report_health(site, config, dt.date.today(), diags)
+        report_health(site, config, report_date(), diags)
         return BuildResult(diags, site, out, False)
     failed = diags.failed(options.strict) and not options.keep_going
     if failed or not check_output_folder(out, root, diags):
@@ -102,6 +103,8 @@ def _build(options: BuildOptions) -> BuildResult:
         render_all(renderer, renderer.jobs(), staged.path, diags, worker_count(),
                    meanwhile=lambda: write_search_index(site, config, staged.path))
         write_extras(vc, found, staged.path)
+        if options.report:
+            write_report(site, config, diags.items(), staged.path, report_date())
         if diags.failed(options.strict) and not options.keep_going:
             return BuildResult(diags, site, out, False)
         staged.commit()
