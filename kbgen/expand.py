@@ -251,19 +251,19 @@ def _block_parser() -> MarkdownIt:
 def _code(text: str, lines: list[str]) -> tuple[list[bool], list[list[tuple[int, int]]]]:
     """Which lines are code blocks, and the column ranges of inline code spans on the others."""
     code = [False] * len(lines)
+    blocks: set[tuple[int, int]] = set()  # line ranges of paragraphs, headings, table rows: a span stays inside one
     for token in _block_parser().parse(text, {}):
-        if token.type in ("fence", "code_block") and token.map:
+        if not token.map:
+            continue
+        if token.type in ("fence", "code_block"):
             for i in range(token.map[0], min(token.map[1], len(lines))):
                 code[i] = True
+        elif token.type == "inline":
+            blocks.add((token.map[0], min(token.map[1], len(lines))))
     spans: list[list[tuple[int, int]]] = [[] for _ in lines]
-    start = 0
-    while start < len(lines):  # runs of text lines: a code span never crosses a blank line
-        end = start
-        while end < len(lines) and not code[end] and lines[end].strip():
-            end += 1
-        if end > start:
+    for start, end in sorted(blocks):
+        if start < end:
             _mark_spans(lines, start, end, spans)
-        start = max(end, start + 1)
     return code, spans
 
 

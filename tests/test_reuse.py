@@ -229,3 +229,49 @@ def test_cli_reports_a_snippet_cycle_without_a_traceback(make_site):
     r = run_cli("build", root, "--format", "github")
     assert r.code == 1 and "Traceback" not in r.stderr
     assert "::error file=content/_snippets/b.md,line=2,col=1,title=kbgen snippet-cycle::" in r.stdout, r.stdout
+
+
+def test_random_markdown_expands_exactly_outside_code():
+    """Random Markdown: a variable is expanded exactly where the page's parser does not see code."""
+    import random
+    import re
+    from kbgen.markup import make_parser
+    md = make_parser()
+    parts = ["`", "``", "{{< var x >}}", "a", " ", "\n", "\n\n", "\\", "    ", "```\n", "> ", "- ", "| ", "|---|\n",
+             "# ", "1. ", "~~~\n", "<div>\n", "*"]
+    for seed in range(400):
+        rnd = random.Random(seed)
+        body = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 25)))
+        result, _ = run(body, variables={"x": "ZZZ"})
+        html = md.render(result.text)
+        assert not any("ZZZ" in c for c in re.findall(r"<code[^>]*>(.*?)</code>", html, re.S)), (body, html)
+        outside = re.sub(r"<code[^>]*>.*?</code>", "", html, flags=re.S)
+        assert "{{&lt; var x &gt;}}" not in outside or "\\{{< var x >}}" in body, (body, html)
+
+
+SNIP = "content/_snippets/adresse.md"
+BAD_SITES = [
+    pytest.param({A: article("Text", "{{< snippet adrese >}}"), SNIP: "x\n"}, A, 6, "does not exist",
+                 "did you mean 'adresse'?", id="snippet-missing"),
+    pytest.param({A: article("{{< snippet adresse >}}"), SNIP: "x\n\n{{< snippet adresse >}}\n"}, SNIP, 3,
+                 "includes itself", None, id="snippet-cycle"),
+    pytest.param({A: article("{{< snippet ../../../etc/passwd >}}")}, A, 5, "not allowed", None, id="snippet-traversal"),
+    pytest.param({A: article("Ruf {{< var hotlin >}} an")}, A, 5, "unknown variable", "did you mean 'hotline'?",
+                 id="variable-unknown"),
+    pytest.param({A: article("{{< snippet adresse >}}"), SNIP: "Tel. {{< var fax >}}\n"}, SNIP, 1, "unknown variable",
+                 None, id="variable-unknown-in-snippet"),
+    pytest.param({A: article("{{< snippet adresse >}}"), SNIP: "x\n[kaputt](nix.md)\n"}, SNIP, 2, "broken link",
+                 None, id="link-broken-in-snippet"),
+    pytest.param({"kbgen.yml": "variables:\n  hotline: [1]\n", A: article("x")}, "kbgen.yml", 2,
+                 "must be text or a number", None, id="variable-not-scalar"),
+]
+
+
+@pytest.mark.parametrize("files, file, line, fragment, hint", BAD_SITES)
+def test_bad_input_is_one_clear_error_and_exit_1(make_site, files, file, line, fragment, hint):
+    root = site(make_site, files)
+    hits = [d for d in build_site(root).diagnostics.items() if d.file == file and fragment in d.message]
+    assert hits and (hits[0].severity, hits[0].line) == ("error", line), hits
+    assert hits[0].hint and (hint is None or hint in hits[0].hint)
+    r = run_cli("build", root)
+    assert r.code == 1 and "Traceback" not in r.stderr and f"{file}:{line}:" in r.stderr, r.stderr
