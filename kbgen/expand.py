@@ -31,6 +31,7 @@ MAX_DEPTH = 10  # snippets in snippets: deeper than this is a mistake, not a des
 KINDS = ("snippet", "var")
 _ESCAPES = {ord(c): f"&#{ord(c)};" for c in string.punctuation}  # read as text by Markdown and HTML alike
 _BACKTICKS = re.compile(r"`+")
+_INDENTED = re.compile(r"^[ \t>*+\-.)0-9]*(?: {4}|\t)", re.M)  # could open an indented code block (in any container)
 
 
 class Origin(NamedTuple):
@@ -251,6 +252,9 @@ def _block_parser() -> MarkdownIt:
 def _code(text: str, lines: list[str]) -> tuple[list[bool], list[list[tuple[int, int]]]]:
     """Which lines are code blocks, and the column ranges of inline code spans on the others."""
     code = [False] * len(lines)
+    spans: list[list[tuple[int, int]]] = [[] for _ in lines]
+    if "`" not in text and "~~~" not in text and not _INDENTED.search(text):
+        return code, spans  # no fence, no code span, nothing indented enough for a code block: skip the parser
     blocks: set[tuple[int, int]] = set()  # line ranges of paragraphs, headings, table rows: a span stays inside one
     for token in _block_parser().parse(text, {}):
         if not token.map:
@@ -260,7 +264,6 @@ def _code(text: str, lines: list[str]) -> tuple[list[bool], list[list[tuple[int,
                 code[i] = True
         elif token.type == "inline":
             blocks.add((token.map[0], min(token.map[1], len(lines))))
-    spans: list[list[tuple[int, int]]] = [[] for _ in lines]
     for start, end in sorted(blocks):
         if start < end:
             _mark_spans(lines, start, end, spans)
