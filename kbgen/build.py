@@ -88,7 +88,7 @@ def _build(options: BuildOptions) -> BuildResult:
     vc = ViewContext(config, site, strings)
     if not options.write:
         run_search_tests(site, config, diags)
-        report_health(site, config, report_date(), diags)
+        report_health(site, config, report_date(), diags, [s.file for s in found.snippets])
         return BuildResult(diags, site, out, False)
     failed = diags.failed(options.strict) and not options.keep_going
     if failed or not check_output_folder(out, root, diags):
@@ -104,7 +104,7 @@ def _build(options: BuildOptions) -> BuildResult:
                    meanwhile=lambda: write_search_index(site, config, staged.path))
         write_extras(vc, found, staged.path)
         if options.report:
-            write_report(site, config, diags.items(), staged.path, report_date())
+            write_report(site, config, diags.items(), staged.path, report_date(), [s.file for s in found.snippets])
         if diags.failed(options.strict) and not options.keep_going:
             return BuildResult(diags, site, out, False)
         staged.commit()

@@ -1,7 +1,8 @@
 """Content health for `kbgen check` and the build report: what a writer should look at this week.
 
 Reported as notes (they never fail a build, not even under --strict): articles due for
-review, articles nothing links to, long articles without headings, duplicate titles.
+review, articles nothing links to, long articles without headings, duplicate titles,
+snippets no article includes.
 The report (report.py) shows the same findings as tables, most overdue first.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Sequence
 
 from kbgen.config import SiteConfig
 from kbgen.diagnostics import Diagnostics
@@ -19,16 +21,17 @@ LONG_WITHOUT_HEADINGS = 400  # words: past this, a reader needs headings to scan
 
 @dataclass(frozen=True)
 class Finding:
-    code: str  # "review-due", "orphan", "no-headings" or "duplicate-title"
-    source: str  # the article's source below content/
+    code: str  # "review-due", "orphan", "no-headings", "duplicate-title" or "snippet-unused"
+    source: str  # the article's (or snippet's) source below content/
     line: int | None  # the front-matter line it is about, where there is one
     message: str  # one sentence, as `kbgen check` prints it
     hint: str  # what to do
     days: int = 0  # review-due: days past due (to put the most overdue first); no-headings: words
 
 
-def health_findings(site: Site, config: SiteConfig, today: dt.date) -> list[Finding]:
-    """Every finding, by article source (duplicate titles last)."""
+def health_findings(site: Site, config: SiteConfig, today: dt.date,
+                    snippet_files: Sequence[str] = ()) -> list[Finding]:
+    """Every finding, by article source (duplicate titles, then unused snippets last)."""
     linked = {r.target for a in site.articles.values() for r in a.references if r.kind == "article"}
     linked |= {s for a in site.articles.values() for s in a.related}
     titles: dict[tuple[str, str], list[str]] = {}
@@ -61,9 +64,16 @@ def health_findings(site: Site, config: SiteConfig, today: dt.date) -> list[Find
                 out.append(Finding("duplicate-title", source, site.articles[source].meta_lines.get("title"),
                                    f"the title is also used by {others}",
                                    "customers cannot tell the two apart in search results"))
+    included = {f for a in site.articles.values() for f in a.includes}
+    for file in snippet_files:
+        if file not in included:
+            out.append(Finding("snippet-unused", file.removeprefix("content/"), None,
+                               "no published article includes this snippet",
+                               "include it with {{< snippet … >}} or delete it"))
     return out
 
 
-def report_health(site: Site, config: SiteConfig, today: dt.date, diags: Diagnostics) -> None:
-    for f in health_findings(site, config, today):
+def report_health(site: Site, config: SiteConfig, today: dt.date, diags: Diagnostics,
+                  snippet_files: Sequence[str] = ()) -> None:
+    for f in health_findings(site, config, today, snippet_files):
         diags.note(f.message, f"content/{f.source}", f.line, hint=f.hint, code=f.code)

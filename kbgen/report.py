@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import jinja2
 
@@ -37,22 +37,24 @@ def report_date() -> dt.date:
     return when.date() if when else dt.date.today()
 
 
-def write_report(site: Site, config: SiteConfig, diagnostics: list[Diagnostic], out: Path, today: dt.date) -> None:
+def write_report(site: Site, config: SiteConfig, diagnostics: list[Diagnostic], out: Path, today: dt.date,
+                 snippet_files: Sequence[str] = ()) -> None:
     """Write _report/index.html and its stylesheet into OUT (the staged output)."""
     layouts = [config.root / "layouts", builtin_layouts()]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(p) for p in layouts if p.is_dir()]),
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
-    html = env.get_template(TEMPLATE).render(report_view(site, config, diagnostics, today))
+    html = env.get_template(TEMPLATE).render(report_view(site, config, diagnostics, today, snippet_files))
     write_file(out, f"{REPORT_DIR}/index.html", html)
     css = next(p / STYLESHEET for p in layouts if (p / STYLESHEET).is_file())
     write_file(out, f"{REPORT_DIR}/{STYLESHEET}", css.read_bytes())
 
 
-def report_view(site: Site, config: SiteConfig, diagnostics: list[Diagnostic], today: dt.date) -> dict[str, Any]:
+def report_view(site: Site, config: SiteConfig, diagnostics: list[Diagnostic], today: dt.date,
+                snippet_files: Sequence[str] = ()) -> dict[str, Any]:
     """What the template shows (see layouts/report.html), most urgent first."""
     links = _Links(site, config)
-    findings = health_findings(site, config, today)
+    findings = health_findings(site, config, today, snippet_files)
 
     def found(code: str) -> list[Finding]:
         return [f for f in findings if f.code == code]
@@ -91,6 +93,8 @@ def report_view(site: Site, config: SiteConfig, diagnostics: list[Diagnostic], t
                  ["Article", "Source", "Same title as"],
                  [[links.page(f.source), links.source(f"content/{f.source}", f.line),
                    _text(f.message.removeprefix("the title is also used by "))] for f in found("duplicate-title")]),
+        _section("snippets", "Unused snippets", "No published article includes these snippets.", ["Source"],
+                 [[links.source(f"content/{f.source}", None)] for f in found("snippet-unused")]),
     ]
     articles = sorted(site.articles.values(), key=lambda a: a.source)
     return {

@@ -23,6 +23,7 @@ FILES = {
     "content/de/versand/lang.md": "---\ntitle: Lang\nupdated: 2026-06-01\n---\n" + "Wort " * 450 + "\n",
     "content/de/impressum.md": "---\ntitle: Impressum\nupdated: 2026-10-01\n---\nNiemand verlinkt mich.\n",
     "content/en/versand/alt.md": "---\ntitle: Old delivery times\nupdated: 2026-11-01\n---\n## Part\nText\n",
+    "content/de/_snippets/vergessen.md": "Niemand nutzt mich.\n",
 }
 
 
@@ -49,6 +50,7 @@ def test_report_lists_findings_most_urgent_first(make_site):
     assert "content/de/impressum.md" in html[html.index('id="orphans"'):]
     assert "450" in html[html.index('id="long"'):]
     assert "Duplicate titles: none" in html
+    assert "content/de/_snippets/vergessen.md" in html[html.index('id="snippets"'):]
     assert re.search(r"<th scope=\"row\">Lumio Hub</th><td class=\"num\">1</td><td class=\"num\">0</td>", html)
     assert re.search(r"<th scope=\"row\">Versand</th><td class=\"num\">3</td><td class=\"num\">1</td>", html)
     assert "<svg" in html and "2 years or more: 1" in html

@@ -275,3 +275,12 @@ def test_bad_input_is_one_clear_error_and_exit_1(make_site, files, file, line, f
     assert hits[0].hint and (hint is None or hint in hits[0].hint)
     r = run_cli("build", root)
     assert r.code == 1 and "Traceback" not in r.stderr and f"{file}:{line}:" in r.stderr, r.stderr
+
+
+def test_check_notes_snippets_no_article_includes(make_site):
+    root = site(make_site, {"content/_snippets/adresse.md": "x\n", "content/_snippets/alt.md": "y\n",
+                            A: article("{{< snippet adresse >}}")})
+    r = run_cli("check", root, "--strict")
+    assert r.code == 0, r.stderr
+    assert "content/_snippets/alt.md: note: no published article includes this snippet" in r.stderr
+    assert "adresse.md: note" not in r.stderr
