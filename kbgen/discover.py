@@ -90,6 +90,10 @@ def _walk(root: Path, lang: str, prefix: str, site_root: Path, found: Discovery,
         rel_dir = "" if rel_dir == "." else rel_dir
         keep = []
         for name in sorted(dirnames):
+            if name == SNIPPETS_DIR and rel_dir:
+                where = f"content/{prefix}{rel_dir}/{name}"
+                diags.warning(f"{where}/ is not read: snippets live in content/{prefix}{SNIPPETS_DIR}/", where,
+                              hint=f"move the files to content/{prefix}{SNIPPETS_DIR}/", code="snippet-folder")
             if name.startswith((".", "_")):
                 continue
             if _escapes(here / name, site_root, prefix + _join(rel_dir, name), diags):
@@ -147,7 +151,8 @@ def _find_snippets(root: Path, lang: str, prefix: str, site_root: Path, found: D
                 found.snippets.append(Source(here / name, f"{base}/{rel}", lang, rel))
             else:
                 diags.warning(f"content/{base}/{rel} is not a Markdown file and is ignored", f"content/{base}/{rel}",
-                              hint="snippets are .md files; put images next to the articles that use them",
+                              hint="snippets are .md files; keep images in a folder of the site and link them from the snippet "
+                                   "with a relative path, e.g. ../bilder/hub.svg",
                               code="snippet-stray")
 
 

@@ -284,3 +284,10 @@ def test_check_notes_snippets_no_article_includes(make_site):
     assert r.code == 0, r.stderr
     assert "content/_snippets/alt.md: note: no published article includes this snippet" in r.stderr
     assert "adresse.md: note" not in r.stderr
+
+
+def test_a_snippet_folder_inside_a_category_is_pointed_out(make_site):
+    root = site(make_site, {"content/versand/_snippets/x.md": "x\n", A: article("Text")})
+    d = [d for d in build_site(root).diagnostics.items() if d.code == "snippet-folder"]
+    assert [(x.severity, x.file) for x in d] == [("warning", "content/versand/_snippets")]
+    assert "content/_snippets/" in d[0].hint
