@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--report", action="store_true",
                    help="also write _report/index.html: review dates, orphans, missing translations, alt texts, counts")
     p.add_argument("--no-cache", action="store_true",
-                   help="build without a cache (every build is a full build for now, so this changes nothing)")
+                   help="neither read nor update SITE/.kbgen-cache/ (a full build from the sources)")
     diag_format(p)
 
     p = commands.add_parser("check", help="validate the site without writing output")
@@ -135,7 +135,8 @@ def _build_or_check(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     writing = args.command == "build"
     options = BuildOptions(site_root=args.site, out=getattr(args, "output", None), strict=args.strict,
-                           drafts=args.drafts, write=writing, report=getattr(args, "report", False))
+                           drafts=args.drafts, write=writing, cache=not getattr(args, "no_cache", False),
+                           report=getattr(args, "report", False))
     result = build(options)
     _print(result, args.format, args.strict, show_notes=not writing)
     failed = result.diagnostics.failed(args.strict)
@@ -158,7 +159,7 @@ def _print(result: BuildResult, fmt: str, strict: bool, show_notes: bool) -> Non
 def _summary(result: BuildResult, writing: bool, failed: bool, seconds: float) -> None:
     d = result.diagnostics
     counts = f"{d.count('error')} error(s), {d.count('warning')} warning(s)"
-    articles = len(result.site.articles) if result.site else 0
+    articles = result.articles
     if writing and result.written:
         print(f"kbgen: built {articles} articles into {result.out} in {seconds:.2f} s ({counts})", file=sys.stderr)
     elif writing:

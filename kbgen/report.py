@@ -3,14 +3,13 @@
 It is no page of the site: nothing links to it, the sitemap and the search index are built
 from the site model, which it is not part of, and it asks robots not to index it. It shows
 the findings of `kbgen check` as tables, most urgent first (broken things, overdue reviews),
-then counts and a chart of article age. The date is SOURCE_DATE_EPOCH's when set.
+then counts and a chart of article age. Its date is the build's (SOURCE_DATE_EPOCH when set).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import jinja2
 
@@ -18,11 +17,9 @@ from kbgen import __version__
 from kbgen.agechart import age_chart
 from kbgen.config import SiteConfig
 from kbgen.diagnostics import Diagnostic
-from kbgen.feeds import build_date
 from kbgen.health import Finding, health_findings
 from kbgen.model import Article, Site
 from kbgen.theme import builtin_layouts
-from kbgen.write import write_file
 
 DUE_SOON = 14  # days: reviews due this soon are listed too, so next week holds no surprise
 REPORT_DIR = "_report"  # below the output folder
@@ -31,23 +28,17 @@ TEMPLATE, STYLESHEET = "report.html", "report.css"  # in layouts/, the site's re
 Cell = dict[str, Any]  # {"text": …, "href": … or None, "code": bool}
 
 
-def report_date() -> dt.date:
-    """The day the report is about: SOURCE_DATE_EPOCH's, so a report can be rebuilt byte for byte."""
-    when = build_date()
-    return when.date() if when else dt.date.today()
-
-
-def write_report(site: Site, config: SiteConfig, diagnostics: list[Diagnostic], out: Path, today: dt.date,
-                 snippet_files: Sequence[str] = ()) -> None:
-    """Write _report/index.html and its stylesheet into OUT (the staged output)."""
+def write_report(site: Site, config: SiteConfig, diagnostics: list[Diagnostic], write: Callable[[str, bytes], None],
+                 today: dt.date, snippet_files: Sequence[str] = ()) -> None:
+    """Write _report/index.html and its stylesheet with WRITE (output path, bytes); TODAY is the build date."""
     layouts = [config.root / "layouts", builtin_layouts()]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(p) for p in layouts if p.is_dir()]),
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     html = env.get_template(TEMPLATE).render(report_view(site, config, diagnostics, today, snippet_files))
-    write_file(out, f"{REPORT_DIR}/index.html", html)
+    write(f"{REPORT_DIR}/index.html", html.encode("utf-8"))
     css = next(p / STYLESHEET for p in layouts if (p / STYLESHEET).is_file())
-    write_file(out, f"{REPORT_DIR}/{STYLESHEET}", css.read_bytes())
+    write(f"{REPORT_DIR}/{STYLESHEET}", css.read_bytes())
 
 
 def report_view(site: Site, config: SiteConfig, diagnostics: list[Diagnostic], today: dt.date,

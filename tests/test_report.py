@@ -100,3 +100,12 @@ def test_age_buckets():
     assert [(label, n) for label, n, _ in rows] == [
         ("under 1 month", 1), ("1–2 months", 1), ("3–5 months", 0), ("6–11 months", 0), ("1–2 years", 0),
         ("2 years or more", 1), ("no date", 1)]
+
+
+def test_report_after_a_cached_build_without_it(make_site):
+    root = make_site(FILES)
+    assert run_cli("build", root, env={"SOURCE_DATE_EPOCH": EPOCH}).code == 0
+    assert not (root / "public" / "_report").exists()
+    report(root)  # the unchanged site's cached output has no report: --report builds it
+    assert run_cli("build", root, env={"SOURCE_DATE_EPOCH": EPOCH}).code == 0
+    assert not (root / "public" / "_report").exists()

@@ -291,3 +291,17 @@ def test_a_snippet_folder_inside_a_category_is_pointed_out(make_site):
     d = [d for d in build_site(root).diagnostics.items() if d.code == "snippet-folder"]
     assert [(x.severity, x.file) for x in d] == [("warning", "content/versand/_snippets")]
     assert "content/_snippets/" in d[0].hint
+
+
+def test_an_edited_snippet_or_variable_reaches_cached_articles(make_site):
+    root = site(make_site, {"content/_snippets/adresse.md": "Am Lichthof 7\n", A: article("{{< snippet adresse >}}"),
+                            "content/versand/andere.md": article("Ohne Snippet")})
+    assert build_site(root).written
+    assert "Am Lichthof 7" in read(root / "public", "/versand/kosten/")
+    (root / "content/_snippets/adresse.md").write_text("Am Lichthof 9\n", encoding="utf-8")
+    assert build_site(root).written
+    assert "Am Lichthof 9" in read(root / "public", "/versand/kosten/")
+    (root / "kbgen.yml").write_text(CONFIG.replace("0341 555 0100", "0800 123"), encoding="utf-8")
+    (root / "content/_snippets/adresse.md").write_text("Tel. {{< var hotline >}}\n", encoding="utf-8")
+    assert build_site(root).written
+    assert "Tel. 0800 123" in read(root / "public", "/versand/kosten/")
