@@ -114,6 +114,15 @@ def expand(body: str, body_line: int, src: Source, snippets: tuple[Snippet, ...]
     return result
 
 
+def check_front_matter(meta: dict[str, Any], lines: dict[str, int], file: str, diags: Diagnostics) -> None:
+    """Front matter is not expanded: say so where a writer tried, instead of showing the braces."""
+    for key, value in meta.items():
+        if any(isinstance(v, str) and "{{<" in v for v in (value if isinstance(value, list) else [value])):
+            diags.warning(f"'{key}' uses '{{{{< … >}}}}', which front matter does not expand", file, lines.get(key),
+                          hint="write the text itself here; snippets and variables work in the article's text",
+                          code="frontmatter-directive")
+
+
 def escape_value(value: str) -> str:
     """A variable's value as Markdown that reads as plain text: punctuation as character references."""
     return value.translate(_ESCAPES)

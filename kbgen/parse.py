@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from kbgen.diagnostics import Diagnostics
 from kbgen.discover import Source
-from kbgen.expand import expand
+from kbgen.expand import check_front_matter, expand
 from kbgen.frontmatter import split_document
 from kbgen.markup import render_markdown
 from kbgen.model import Article
@@ -60,6 +60,7 @@ def _parse(src: Source, raw: bytes, ctx: ParseContext, diags: Diagnostics) -> Ar
     doc = split_document(text, file, diags)
     if doc is None:
         return None
+    check_front_matter(doc.meta, doc.meta_lines, file, diags)
     expanded = expand(doc.body, doc.body_line, src, ctx.snippets, ctx.variables, diags)
     rendered = render_markdown(expanded.text, file=file, source=src.source, body_line=doc.body_line,
                                known_folders=ctx.known_folders, labels=ctx.labels.get(src.lang, {}),

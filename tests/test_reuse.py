@@ -305,3 +305,9 @@ def test_an_edited_snippet_or_variable_reaches_cached_articles(make_site):
     (root / "content/_snippets/adresse.md").write_text("Tel. {{< var hotline >}}\n", encoding="utf-8")
     assert build_site(root).written
     assert "Tel. 0800 123" in read(root / "public", "/versand/kosten/")
+
+
+def test_front_matter_is_not_expanded_and_says_so(make_site):
+    root = site(make_site, {A: lines("---", "title: Kosten", "description: Ruf {{< var hotline >}} an", "---", "Text")})
+    d = [d for d in build_site(root).diagnostics.items() if d.code == "frontmatter-directive"]
+    assert [(x.severity, x.file, x.line) for x in d] == [("warning", A, 3)], d
