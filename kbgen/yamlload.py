@@ -20,6 +20,7 @@ class YamlMapping:
     data: dict[str, Any]  # the constructed top-level mapping ({} when empty)
     lines: dict[str, int] = field(default_factory=dict)  # top-level key -> 1-based line in the file
     item_lines: dict[str, list[int]] = field(default_factory=dict)  # list-valued key -> line of each item
+    child_lines: dict[str, dict[str, int]] = field(default_factory=dict)  # mapping-valued key -> its keys' lines
 
     def item_line(self, key: str, index: int) -> int | None:
         """The line of item INDEX of list KEY, else the key's own line."""
@@ -81,6 +82,7 @@ def load_mapping(text: str, file: str, diags: Diagnostics, *, line_offset: int =
             return None
         lines: dict[str, int] = {}
         item_lines: dict[str, list[int]] = {}
+        child_lines: dict[str, dict[str, int]] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1 + line_offset
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
@@ -90,6 +92,9 @@ def load_mapping(text: str, file: str, diags: Diagnostics, *, line_offset: int =
             lines[key_node.value] = line
             if isinstance(value_node, yaml.SequenceNode):
                 item_lines[key_node.value] = [n.start_mark.line + 1 + line_offset for n in value_node.value]
+            elif isinstance(value_node, MappingNode):
+                child_lines[key_node.value] = {str(k.value): k.start_mark.line + 1 + line_offset
+                                               for k, _ in value_node.value if isinstance(k, yaml.ScalarNode)}
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -107,7 +112,7 @@ def load_mapping(text: str, file: str, diags: Diagnostics, *, line_offset: int =
         return None
     finally:
         loader.dispose()  # type: ignore[no-untyped-call]
-    return YamlMapping(data, lines, item_lines)
+    return YamlMapping(data, lines, item_lines, child_lines)
 
 
 def _kind(node: yaml.Node) -> str:
