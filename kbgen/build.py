@@ -57,6 +57,7 @@ class BuildOptions:
     previous: Manifest | None = None  # what OUT holds now: update it in place (kbgen serve's own folder)
     pages_done: Callable[[], None] | None = None  # called once the pages are in OUT (serve reloads the browser)
     report: bool = False  # also write _report/index.html, the content-health report
+    preview: bool = False  # kbgen serve: show writers' notes (review due) on the pages
 
 
 @dataclass
@@ -100,7 +101,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
     inputs = read_inputs(root, found) if cache.enabled else SiteInputs({}, "")
     theme = build_theme(config, diags)  # its logo and favicon may live outside the folders inputs hashes
     site_key = digest(inputs.digest, repr(sorted(git_dates.items())), repr(options.drafts), build_date().isoformat(),
-                      repr(options.report), *theme.urls.values())
+                      repr(options.report), repr(options.preview), *theme.urls.values())
     if options.write and cache.enabled:
         manifest = cache.manifest(site_key)
         if manifest is not None:
@@ -114,7 +115,8 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
                       related=lambda s, limit: cached_related(s, limit, cache))
     validate_references(site, {a.source for a in parsed}, diags)
     report_missing_translations(site, config.languages, diags)
-    vc = ViewContext(config, site, strings, load_notices(config, found.notices, build_date(), diags), theme)
+    vc = ViewContext(config, site, strings, load_notices(config, found.notices, build_date(), diags), theme,
+                     build_date() if options.preview else None)
     if not options.write:
         run_search_tests(site, config, diags)
         report_health(site, config, build_date(), diags, [s.file for s in found.snippets])

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from kbgen.config import SiteConfig
 from kbgen.diagnostics import Diagnostics
-from kbgen.model import Site
+from kbgen.model import Article, Site
 
 LONG_WITHOUT_HEADINGS = 400  # words: past this, a reader needs headings to scan
 
@@ -29,6 +29,21 @@ class Finding:
     days: int = 0  # review-due: days past due (to put the most overdue first); no-headings: words
 
 
+def review_due(article: Article, config: SiteConfig, today: dt.date) -> Finding | None:
+    """Past its review_by date, or (without one) not updated for the site's review_interval."""
+    review_by = article.meta.get("review_by")
+    if review_by is not None and review_by < today:
+        return Finding("review-due", article.source, article.meta_lines.get("review_by"),
+                       f"review was due on {review_by.isoformat()}",
+                       "check the article, then set a new review_by", (today - review_by).days)
+    if review_by is None and article.updated is not None and (today - article.updated).days > config.review_interval:
+        age = (today - article.updated).days
+        return Finding("review-due", article.source, article.meta_lines.get("updated"),
+                       f"not updated for {age} days (review_interval is {config.review_interval})",
+                       "check the article, then update 'updated'", age - config.review_interval)
+    return None
+
+
 def health_findings(site: Site, config: SiteConfig, today: dt.date,
                     snippet_files: Sequence[str] = ()) -> list[Finding]:
     """Every finding, by article source (duplicate titles, then unused snippets last)."""
@@ -37,17 +52,9 @@ def health_findings(site: Site, config: SiteConfig, today: dt.date,
     titles: dict[tuple[str, str], list[str]] = {}
     out: list[Finding] = []
     for article in sorted(site.articles.values(), key=lambda a: a.source):
-        review_by = article.meta.get("review_by")
-        if review_by is not None and review_by < today:
-            out.append(Finding("review-due", article.source, article.meta_lines.get("review_by"),
-                               f"review was due on {review_by.isoformat()}",
-                               "check the article, then set a new review_by", (today - review_by).days))
-        elif review_by is None and article.updated is not None and \
-                (today - article.updated).days > config.review_interval:
-            age = (today - article.updated).days
-            out.append(Finding("review-due", article.source, article.meta_lines.get("updated"),
-                               f"not updated for {age} days (review_interval is {config.review_interval})",
-                               "check the article, then update 'updated'", age - config.review_interval))
+        due = review_due(article, config, today)
+        if due is not None:
+            out.append(due)
         if not article.folder and not article.guide and article.source not in linked:
             out.append(Finding("orphan", article.source, None, "no category lists this article and no page links to it",
                                "move it into a category folder or link to it"))
