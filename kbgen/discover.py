@@ -170,20 +170,8 @@ def _find_snippets(root: Path, lang: str, prefix: str, site_root: Path, found: D
 
 def _leaves(path: Path, folder: Path, source: str, diags: Diagnostics) -> bool:
     """Refuse a symlink in a snippet folder whose target is outside that folder."""
-    if not path.is_symlink():
-        return False
-    try:
-        target = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        diags.error("broken or looping symlink", f"content/{source}", hint="remove the link or fix its target",
-                    code="symlink")
-        return True
-    if folder in target.parents:
-        return False
-    diags.error(f"symlink points outside its snippet folder ({target}) and is refused", f"content/{source}",
-                hint="copy the text into a file in the snippet folder instead of linking to it",
-                code="symlink-outside")
-    return True
+    return _refused_link(path, folder, source, diags, "its snippet folder",
+                         "copy the text into a file in the snippet folder instead of linking to it")
 
 
 def _join(folder: str, name: str) -> str:
@@ -192,6 +180,11 @@ def _join(folder: str, name: str) -> str:
 
 def _escapes(path: Path, site_root: Path, source: str, diags: Diagnostics) -> bool:
     """Refuse symlinks whose target lies outside the site folder."""
+    return _refused_link(path, site_root, source, diags, "the site", "copy the file into the site instead of linking to it")
+
+
+def _refused_link(path: Path, boundary: Path, source: str, diags: Diagnostics, where: str, hint: str) -> bool:
+    """True (with an error) for a broken or looping symlink, or one whose target is outside BOUNDARY."""
     if not path.is_symlink():
         return False
     try:
@@ -200,8 +193,8 @@ def _escapes(path: Path, site_root: Path, source: str, diags: Diagnostics) -> bo
         diags.error("broken or looping symlink", f"content/{source}", hint="remove the link or fix its target",
                     code="symlink")
         return True
-    if target == site_root or site_root in target.parents:
+    if target == boundary or boundary in target.parents:
         return False
-    diags.error(f"symlink points outside the site ({target}) and is refused", f"content/{source}",
-                hint="copy the file into the site instead of linking to it", code="symlink-outside")
+    diags.error(f"symlink points outside {where} ({target}) and is refused", f"content/{source}", hint=hint,
+                code="symlink-outside")
     return True
