@@ -173,36 +173,19 @@ def load_config(root: Path, diags: Diagnostics) -> SiteConfig:
         feedback = check_mapping(mapping, FEEDBACK_FIELDS, CONFIG_FILE, diags, what="feedback",
                                  values=values["feedback"], lines={}, base_line=line("feedback") or 1)
         if "endpoint" in feedback:
-            config.feedback_endpoint = _endpoint(feedback["endpoint"], _nested_line(text, line("feedback"), "endpoint"),
-                                                 diags)
+            config.feedback_endpoint = _endpoint(feedback["endpoint"],
+                                                 mapping.child_lines.get("feedback", {}).get("endpoint"), diags)
     if "theme" in values:
         config.theme = check_mapping(mapping, THEME_FIELDS, CONFIG_FILE, diags, what="theme",
                                      values=values["theme"], lines={}, base_line=line("theme") or 1)
-        for key in ("logo", "favicon", "colors", "primary", "primary_dark", "background", "background_dark"):
-            found = _nested_line(text, line("theme"), key)
-            if found:
-                config.theme_lines[key] = found
+        for dotted, number in mapping.child_lines.get("theme", {}).items():  # "colors.primary" -> "primary"
+            config.theme_lines[dotted.rpartition(".")[2]] = number
     if "variables" in values:
         config.variables = _variables(values["variables"], mapping.child_lines.get("variables", {}),
                                       line("variables") or 1, config.languages, diags)
     if "edit_url" in values:
         config.edit_url = _edit_url(values["edit_url"], line("edit_url"), diags)
     return config
-
-
-def _nested_line(text: str, start: int | None, key: str) -> int | None:
-    """The line of KEY nested below the top-level key at line START (the loader keeps top-level lines only)."""
-    if start is None:
-        return None
-    lines = text.split("\n")
-    pattern = re.compile(rf"^[ \t{{,]*{re.escape(key)}[ \t]*:|[{{,][ \t]*{re.escape(key)}[ \t]*:")
-    for number in range(start, len(lines) + 1):
-        current = lines[number - 1]
-        if number > start and current[:1] not in (" ", "\t", "#", ""):
-            break  # the next top-level key
-        if pattern.search(current if number > start else current.partition(":")[2]):
-            return number
-    return start
 
 
 def _endpoint(url: str, line: int | None, diags: Diagnostics) -> str | None:

@@ -28,6 +28,18 @@ class YamlMapping:
         return items[index] if index < len(items) else self.lines.get(key)
 
 
+def _nested_key_lines(node: MappingNode, line_offset: int, prefix: str = "") -> dict[str, int]:
+    """Lines of the keys below NODE, at every depth, by dotted path ("colors.primary")."""
+    out: dict[str, int] = {}
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            path = f"{prefix}{key.value}"
+            out[path] = key.start_mark.line + 1 + line_offset
+            if isinstance(value, MappingNode):
+                out.update(_nested_key_lines(value, line_offset, path + "."))
+    return out
+
+
 class DuplicateKeyError(yaml.constructor.ConstructorError):
     def __init__(self, key: Any, first_line: int, mark: yaml.Mark) -> None:
         super().__init__(None, None, f"duplicate key '{key}'", mark)
@@ -93,8 +105,7 @@ def load_mapping(text: str, file: str, diags: Diagnostics, *, line_offset: int =
             if isinstance(value_node, yaml.SequenceNode):
                 item_lines[key_node.value] = [n.start_mark.line + 1 + line_offset for n in value_node.value]
             elif isinstance(value_node, MappingNode):
-                child_lines[key_node.value] = {str(k.value): k.start_mark.line + 1 + line_offset
-                                               for k, _ in value_node.value if isinstance(k, yaml.ScalarNode)}
+                child_lines[key_node.value] = _nested_key_lines(value_node, line_offset)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
