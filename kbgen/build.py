@@ -183,7 +183,7 @@ def restore_output(manifest: Manifest, out: Path, root: Path, options: BuildOpti
                 paths.setdefault(key, []).append(rel)
             for key, data in cache.blobs(paths):
                 for rel in paths[key]:
-                    writer.write(rel, data)
+                    writer.write(rel, data, key)
             writer.remove_stale(set(manifest.files))
             staged.commit()
     except CacheMiss:
