@@ -1,26 +1,26 @@
-"""Markdown to HTML with markdown-it-py (CommonMark), plus what the site model needs from it.
+"""Markdown to HTML with markdown-it.rs (CommonMark), plus what the site model needs from it.
 
-markdown-it gives a token stream with source line numbers, so a broken link, a missing
-alt text or a refused <script> is reported at its line. One pass over the tokens assigns
-heading ids, turns `> [!NOTE]` blockquotes into callouts, collects references (replaced
-by markers that rendering resolves to final URLs) and checks raw HTML.
+The parser gives a syntax tree with byte offsets into the source, so a broken link, a
+missing alt text or a refused <script> is reported at its line. One walk over the tree
+renders the HTML (see markdown_html.py) and, on the way, assigns heading ids, turns
+`> [!NOTE]` blockquotes into callouts, collects the text of each section for search,
+collects references (replaced by markers that rendering resolves to final URLs) and
+checks raw HTML.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_right
 from html import unescape
-from typing import Sequence
+from typing import Iterable, Sequence
 from urllib.parse import unquote, urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
+from markdown_it_pyrs import MarkdownIt, Node
 
 from kbgen.diagnostics import Diagnostics
+from kbgen.markdown_html import HtmlRenderer, escape, make_parser, plain_text
 from kbgen.model import Heading, Reference, Section
 from kbgen.slugs import IdAllocator
 
@@ -33,27 +33,14 @@ _JS_URL_RE = re.compile(r"""(?:href|src|action|formaction|xlink:href|data|poster
                         r"""(?:javascript|vbscript|data:text/html)""", re.I)
 _BLANKS = re.compile(r"[\x00-\x20]+")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# The parser refuses these link targets (as markdown-it does) and leaves the link as text.
+_BAD_SCHEMES = ("javascript:", "vbscript:", "file:", "data:")
+_REFUSED_RE = re.compile(r"(?:\]\(\s*<?|<|^\[[^\]]*\]:[ \t]*<?)[ \t]*((?:javascript|vbscript|file|data):[^\s<>)]*)",
+                         re.I | re.M)
+_SAFE_DATA = re.compile(r"data:image/(?:gif|png|jpeg|webp);", re.I)
 MARKER = "kbgen-ref:"  # href/src prefix of a reference that rendering replaces
-
-
-_REJECTED: list[str] = []  # link targets markdown-it refused (javascript: …) during the current parse
-
-
-def make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
-    validate = md.validateLink
-
-    def recording_validate(url: str) -> bool:
-        ok = validate(url)
-        if not ok:
-            _REJECTED.append(url)
-        return ok
-
-    md.validateLink = recording_validate  # type: ignore[method-assign]
-    md.enable(["table", "strikethrough"])
-    md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin, label=True)
-    return md
-
+FAQ_OPEN, FAQ_SUMMARY_END, FAQ_CLOSE = ('<details class="faq-item"><summary>',
+                                        '</summary><div class="faq-answer">\n', "</div></details>\n")
 
 _PARSER: MarkdownIt | None = None
 
@@ -80,91 +67,61 @@ class Rendered:
 def render_markdown(body: str, *, file: str, source: str, body_line: int, known_folders: frozenset[str],
                     labels: dict[str, str], diags: Diagnostics, faq: bool = False) -> Rendered:
     """Parse BODY (of content/SOURCE, starting at BODY_LINE) and collect everything the site needs."""
-    md = parser()
+    if "\0" in body:  # CommonMark: U+0000 reads as U+FFFD, for safety
+        body = body.replace("\0", "\ufffd")
+    root = parser().tree(body)
     out = Rendered()
-    env: dict[str, object] = {}
-    _REJECTED.clear()
-    tokens = md.parse(body, env)
-    lines = body.split("\n")
-    ctx = _Context(file, source, body_line, lines, known_folders, diags, out)
-    for url in _REJECTED:
-        line, col = ctx.locate(url, None)
-        diags.error(f"a '{url.split(':')[0].strip().lower()}:' link is refused", file, line, column=col,
-                    hint="link to a page or an https:// address instead", code="unsafe-html")
-    if len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
-        out.first_h1 = _plain(tokens[1])
-        tokens = tokens[3:]
-    ids = IdAllocator(reserved=("main", "content", "search", "top"))
-    _callouts(tokens, labels)
-    section = Section("", "", 1, "")
-    parts: list[str] = []
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open":
-            inline = tokens[index + 1]
-            text = _plain(inline)
-            anchor = ids.allocate(text)
-            token.attrSet("id", anchor)
-            level = int(token.tag[1])
-            line = (token.map[0] if token.map else 0) + body_line
-            out.headings.append(Heading(level, text, anchor, line))
-            if level <= 3:
-                section.text = " ".join(parts).strip()
-                out.sections.append(section)
-                section, parts = Section(text, anchor, level, ""), []
-            else:
-                parts.append(text)
-        elif token.type == "inline":
-            ctx.inline(token)
-            if index == 0 or tokens[index - 1].type != "heading_open":
-                parts.append(_plain(token))
-        elif token.type in ("html_block",):
-            ctx.check_html(token.content, token.map)
-        elif token.type in ("fence", "code_block"):
-            parts.append(token.content)
-    section.text = " ".join(parts).strip()
-    out.sections.append(section)
+    ctx = _Context(file, source, body, body_line, known_folders, diags, out)
+    blocks = list(root.children)
+    if blocks and blocks[0].name in ("heading", "lheading") and blocks[0].meta["level"] == 1:
+        out.first_h1 = _plain(blocks[0].children, ctx)
+        blocks = blocks[1:]
+    writer = _ArticleWriter(ctx, labels, check_text=_mentions_bad_scheme(body))
+    out.html = writer.render_blocks(blocks, faq)
+    writer.section.text = " ".join(writer.parts).strip()
+    out.sections.append(writer.section)
     out.sections = [s for s in out.sections if s.text or s.heading]
     out.word_count = sum(len(s.text.split()) for s in out.sections)
-    if faq:
-        tokens = _faq_details(tokens)
-    out.html = md.renderer.render(tokens, md.options, env)
     return out
 
 
-def _html(content: str) -> Token:
-    token = Token("html_block", "", 0)
-    token.content = content
-    return token
-
-
-def _faq_details(tokens: list[Token]) -> list[Token]:
-    """FAQ pages: each ## question and its answer become a <details> that opens from its anchor."""
-    out: list[Token] = []
-    open_item = False
-    closing_summary = False
-    for token in tokens:
-        if token.type == "heading_open" and token.tag == "h2":
-            if open_item:
-                out.append(_html("</div></details>\n"))
-            out.append(_html('<details class="faq-item"><summary>'))
-            open_item = True
-        out.append(token)
-        if token.type == "heading_open" and token.tag == "h2":
-            closing_summary = True
-        elif token.type == "heading_close" and closing_summary:
-            out.append(_html('</summary><div class="faq-answer">\n'))
-            closing_summary = False
-    if open_item:
-        out.append(_html("</div></details>\n"))
-    return out
+def _mentions_bad_scheme(body: str) -> bool:
+    """Cheap test first: only then is every text node searched for a refused link."""
+    lower = body.lower()
+    return any(scheme in lower for scheme in _BAD_SCHEMES)
 
 
 class _Context:
-    def __init__(self, file: str, source: str, body_line: int, lines: list[str], known_folders: frozenset[str],
+    """Where things are in the source, and what to do with references and raw HTML."""
+
+    def __init__(self, file: str, source: str, body: str, body_line: int, known_folders: frozenset[str],
                  diags: Diagnostics, out: Rendered) -> None:
-        self.file, self.source, self.body_line, self.lines = file, source, body_line, lines
+        self.file, self.source, self.body_line = file, source, body_line
+        self.lines = body.split("\n")
+        self.data = body.encode()  # the tree's offsets count bytes
+        self._starts: list[int] | None = None
         self.known_folders, self.diags, self.out = known_folders, diags, out
         self.folder = posixpath.dirname(source)
+
+    def line_of(self, offset: int) -> int:
+        """The 0-based line of a byte offset into the body."""
+        if self._starts is None:
+            starts, data, at = [0], self.data, self.data.find(b"\n")
+            while at >= 0:
+                starts.append(at + 1)
+                at = data.find(b"\n", at + 1)
+            self._starts = starts
+        return bisect_right(self._starts, offset) - 1
+
+    def span(self, node: Node) -> tuple[int, int] | None:
+        """The node's lines as markdown-it's token map gives them: [first, last + 1)."""
+        srcmap = node.srcmap
+        if srcmap is None:
+            return None
+        return self.line_of(srcmap[0]), self.line_of(max(srcmap[1] - 1, srcmap[0])) + 1
+
+    def raw(self, start: int, end: int) -> str:
+        return self.data[start:end].decode("utf-8", "replace")
 
     def locate(self, needle: str, block_map: Sequence[int] | None) -> tuple[int, int | None]:
         """The line and column of NEEDLE within the block, for precise diagnostics."""
@@ -174,28 +131,6 @@ class _Context:
             if col >= 0:
                 return i + self.body_line, col + 1
         return start + self.body_line, None
-
-    def inline(self, token: Token) -> None:
-        for child in token.children or ():
-            if child.type == "link_open":
-                href = str(child.attrGet("href") or "")
-                new = self.reference(href, token.map, "link")
-                if new is not None:
-                    child.attrSet("href", new)
-            elif child.type == "image":
-                src = str(child.attrGet("src") or "")
-                alt = child.content.strip()
-                line, col = self.locate(src, token.map)
-                if not alt:
-                    self.diags.warning("image has no alt text", self.file, line, column=col,
-                                       hint="describe the image for people who cannot see it: ![Beschreibung](bild.png)",
-                                       code="image-alt")
-                new = self.reference(src, token.map, "image")
-                if new is not None:
-                    child.attrSet("src", new)
-                child.attrSet("loading", "lazy")
-            elif child.type == "html_inline":
-                self.check_html(child.content, token.map)
 
     def reference(self, href: str, block_map: Sequence[int] | None, what: str) -> str | None:
         """Record a relative reference and return its marker; None leaves the URL as written."""
@@ -240,58 +175,169 @@ class _Context:
                                  hint="raw HTML may not run scripts: the site's Content-Security-Policy blocks "
                                       "them; use Markdown, or ask for a theme feature", code="unsafe-html")
 
+    def check_refused(self, text: str, block_map: Sequence[int] | None) -> None:
+        """A javascript: (vbscript:, file:, data:) link the parser left as text gets its error."""
+        for match in _REFUSED_RE.finditer(text):
+            url = match.group(1)
+            if _SAFE_DATA.match(url):
+                continue
+            line, col = self.locate(url, block_map)
+            self.diags.error(f"a '{url.split(':')[0].strip().lower()}:' link is refused", self.file, line,
+                             column=col, hint="link to a page or an https:// address instead", code="unsafe-html")
 
-def _callouts(tokens: list[Token], labels: dict[str, str]) -> None:
-    """Turn GitHub-style `> [!NOTE]` blockquotes into <div class="callout callout-note"> blocks."""
-    for i, token in enumerate(tokens):
-        if token.type != "blockquote_open" or i + 2 >= len(tokens) or tokens[i + 2].type != "inline":
-            continue
-        inline = tokens[i + 2]
-        first_line, _, rest = inline.content.partition("\n")
-        match = _CALLOUT_RE.match(first_line.strip())
+
+class _ArticleWriter(HtmlRenderer):
+    """The HTML walk with kbgen's changes: ids, callouts, references, sections, FAQ details."""
+
+    def __init__(self, ctx: _Context, labels: dict[str, str], check_text: bool) -> None:
+        super().__init__()
+        self.ctx, self.labels, self.check_text = ctx, labels, check_text
+        self.ids = IdAllocator(reserved=("main", "content", "search", "top"))
+        self.section = Section("", "", 1, "")
+        self.parts: list[str] = []  # the current section's text, one entry per inline run or code block
+
+    def render_blocks(self, blocks: list[Node], faq: bool) -> str:
+        """FAQ pages: each ## question and its answer become a <details> that opens from its anchor."""
+        open_item = False
+        for node in blocks:
+            if faq and node.name in ("heading", "lheading") and node.meta["level"] == 2:
+                if open_item:
+                    self.out.append(FAQ_CLOSE)
+                self.out.append(FAQ_OPEN)
+                self.glued(node)
+                self.out.append(FAQ_SUMMARY_END)
+                open_item = True
+            else:
+                self.render_node(node)
+        if open_item:
+            self.out.append(FAQ_CLOSE)
+        return "".join(self.out)
+
+    def glued(self, node: Node) -> None:
+        """Render a block right after raw HTML, without the line break a block starts with."""
+        start = len(self.out)
+        self.render_node(node)
+        if len(self.out) > start and self.out[start] == "\n":
+            del self.out[start]
+
+    def inline_run(self, nodes: Sequence[Node]) -> None:
+        self.parts.append(_plain(nodes, self.ctx))
+
+    # --- blocks -----------------------------------------------------------
+
+    def heading(self, node: Node, attrs: str = "") -> None:
+        text = _plain(node.children, self.ctx)
+        anchor = self.ids.allocate(text)
+        level = node.meta["level"]
+        srcmap = node.srcmap
+        line = (self.ctx.line_of(srcmap[0]) if srcmap else 0) + self.ctx.body_line
+        self.ctx.out.headings.append(Heading(level, text, anchor, line))
+        if level <= 3:
+            self.section.text = " ".join(self.parts).strip()
+            self.ctx.out.sections.append(self.section)
+            self.section, self.parts = Section(text, anchor, level, ""), []
+        else:
+            self.parts.append(text)
+        super().heading(node, f' id="{escape(anchor)}"')
+
+    def code_block(self, node: Node) -> None:
+        self.parts.append(node.meta["content"])
+        super().code_block(node)
+
+    def fence(self, node: Node) -> None:
+        self.parts.append(node.meta["content"])
+        super().fence(node)
+
+    def html_block(self, node: Node) -> None:
+        self.ctx.check_html(node.meta["content"], self.ctx.span(node))
+        super().html_block(node)
+
+    def blockquote(self, node: Node, tag: str = "blockquote", attrs: str = "") -> None:
+        """GitHub-style `> [!NOTE]` blockquotes become <div class="callout callout-note"> blocks."""
+        children = node.children
+        first = children[0] if children else None
+        if first is None or first.name != "paragraph" or first.srcmap is None:
+            return super().blockquote(node)
+        start = first.srcmap[0]
+        line = self.ctx.raw(start, first.srcmap[1]).partition("\n")[0]
+        match = _CALLOUT_RE.match(line.strip())
         if not match or match.group(1).upper() not in CALLOUTS:
-            continue
+            return super().blockquote(node)
         kind = CALLOUTS[match.group(1).upper()]
-        token.tag = "div"
-        token.attrSet("class", f"callout callout-{kind}")
-        token.attrSet("role", "note")
-        depth, j = 0, i
-        while j < len(tokens):
-            if tokens[j].type == "blockquote_open":
-                depth += 1
-            elif tokens[j].type == "blockquote_close":
-                depth -= 1
-                if depth == 0:
-                    tokens[j].tag = "div"
-                    break
-            j += 1
-        children = inline.children or []
+        inline = first.children
         # Drop the "[!NOTE]" text and the line break after it; the theme shows the label.
-        cut = next((k for k, c in enumerate(children) if c.type in ("softbreak", "hardbreak")), len(children))
-        inline.children = children[cut + 1:]
-        inline.content = rest
-        title = match.group(2).strip() or labels.get(kind, kind.title())
-        label = Token("html_inline", "", 0)
-        label.content = f'<strong class="callout-label">{_escape(title)}</strong> '
-        inline.children.insert(0, label)
-        if not inline.children[1:]:
-            tokens[i + 1].hidden = True
+        cut = next((k for k, c in enumerate(inline) if c.name in ("softbreak", "hardbreak")), len(inline))
+        rest = inline[cut + 1:]
+        title = match.group(2).strip() or self.labels.get(kind, kind.title())
+        self.cr()
+        self.out.append(f'<div class="callout callout-{kind}" role="note">\n')
+        self.inline_run(rest)
+        self.out.append(f'<p><strong class="callout-label">{escape(title)}</strong>{" " if rest else ""}')
+        for child in rest:
+            self.render_node(child)
+        self.out.append("</p>\n")
+        for child in children[1:]:
+            self.render_node(child)
+        self.cr()
+        self.out.append("</div>")
+        self.cr()
+
+    # --- inline -----------------------------------------------------------
+
+    def link(self, node: Node, href: str | None = None) -> None:
+        if node.name == "autolink":
+            return super().link(node)
+        new = self.ctx.reference(node.meta["url"], self.ctx.span(node), "link")
+        super().link(node, new)
+
+    def image(self, node: Node, src: str | None = None, extra: str = "") -> None:
+        url = node.meta["url"]
+        alt = _label(self.ctx, node).strip()
+        block_map = self.ctx.span(node)
+        line, col = self.ctx.locate(url, block_map)
+        if not alt:
+            self.ctx.diags.warning("image has no alt text", self.ctx.file, line, column=col,
+                                   hint="describe the image for people who cannot see it: ![Beschreibung](bild.png)",
+                                   code="image-alt")
+        new = self.ctx.reference(url, block_map, "image")
+        super().image(node, new, ' loading="lazy"')
+
+    def html_inline(self, node: Node) -> None:
+        self.ctx.check_html(node.meta["content"], self.ctx.span(node))
+        super().html_inline(node)
+
+    def text(self, node: Node) -> None:
+        if self.check_text and node.name == "text":
+            self.ctx.check_refused(node.meta["content"], self.ctx.span(node))
+        super().text(node)
 
 
-def _plain(inline: Token) -> str:
-    """The visible text of an inline token."""
-    if not inline.children:
-        return inline.content
-    parts = []
-    for child in inline.children:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "image":
-            parts.append(child.content)
+def _label(ctx: _Context, image: Node) -> str:
+    """An image's alt text as written (markup included), which is what the section text keeps."""
+    children = image.children
+    if not children:
+        return ""
+    first, last = children[0].srcmap, children[-1].srcmap
+    if first is None or last is None:
+        return plain_text(children)
+    return ctx.raw(first[0], last[1])
+
+
+def _plain(nodes: Iterable[Node], ctx: _Context) -> str:
+    """The visible text of inline nodes (an image counts with its alt text as written)."""
+    parts: list[str] = []
+    _collect(nodes, parts, ctx)
     return "".join(parts).strip()
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+def _collect(nodes: Iterable[Node], parts: list[str], ctx: _Context) -> None:
+    for node in nodes:
+        name = node.name
+        if name == "text" or name == "text_special":
+            parts.append(node.meta["content"])
+        elif name in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif name == "image":
+            parts.append(_label(ctx, node))
+        elif name in ("em", "strong", "strikethrough", "link", "autolink", "code_inline"):
+            _collect(node.children, parts, ctx)
