@@ -108,9 +108,10 @@ class HtmlRenderer:
     # --- plumbing ---------------------------------------------------------
 
     def render_node(self, node: Node) -> None:
-        rule = self._rules.get(node.name)
-        if rule is None:
-            raise ValueError(f"markdown node '{node.name}' has no HTML rule")
+        try:
+            rule = self._rules[node.name]
+        except KeyError:
+            raise ValueError(f"markdown node '{node.name}' has no HTML rule") from None
         rule(node)
 
     def children(self, node: Node) -> None:
@@ -125,16 +126,18 @@ class HtmlRenderer:
             out.append("\n")
 
     def block(self, tag: str, node: Node, attrs: str = "", inner_cr: bool = True) -> None:
-        self.cr()
-        self.out.append(f"<{tag}{attrs}{attrs_html(node.attrs.items())}>")
-        inner_cr = inner_cr and bool(node.children)
-        if inner_cr:
-            self.cr()
-        self.children(node)
-        if inner_cr:
-            self.cr()
-        self.out.append(f"</{tag}>")
-        self.cr()
+        """A block element; ATTRS is its attribute HTML (only task lists set attributes on the tree's nodes)."""
+        out = self.out
+        if out and out[-1][-1:] != "\n":
+            out.append("\n")
+        children = node.children
+        out.append(f"<{tag}{attrs}>\n" if inner_cr and children else f"<{tag}{attrs}>")
+        render = self.render_node
+        for child in children:
+            render(child)
+        if inner_cr and children and out[-1][-1:] != "\n":
+            out.append("\n")
+        out.append(f"</{tag}>\n")
 
     def inline_run(self, nodes: Sequence[Node]) -> None:
         """Called with each run of inline nodes (what markdown-it-py calls an inline token) before it renders."""
@@ -157,11 +160,11 @@ class HtmlRenderer:
         self.block(tag, node, attrs)
 
     def bullet_list(self, node: Node) -> None:
-        self.block("ul", node)
+        self.block("ul", node, attrs_html(node.attrs.items()))
 
     def ordered_list(self, node: Node) -> None:
         start = node.meta.get("start", 1)
-        self.block("ol", node, f' start="{start}"' if start != 1 else "")
+        self.block("ol", node, (f' start="{start}"' if start != 1 else "") + attrs_html(node.attrs.items()))
 
     def list_item(self, node: Node) -> None:
         children = node.children

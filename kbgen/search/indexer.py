@@ -36,19 +36,24 @@ def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
         else Decompounder(set())
     synonyms = _synonym_stems(config, lang)
     entries: dict[str, tuple[str, tuple[str, ...]]] = {}
+    # word -> the terms one occurrence counts for, with their weights, in the order they are added
+    contributions: dict[str, tuple[tuple[str, float], ...]] = {}
+
+    def contribution(word: str) -> tuple[tuple[str, float], ...]:
+        if word not in entries:
+            parts = tuple(stem(p, lang) for p in decompound.split(word) if p not in stops)
+            entries[word] = (stem(word, lang), parts)
+        term, parts = entries[word]
+        found = ((term, 1.0), *((part, ranking.PART_TF) for part in parts),
+                 *((other, ranking.SYNONYM_TF) for other in synonyms.get(term, ())))
+        contributions[word] = found
+        return found
 
     def term_freqs(words: dict[str, int]) -> dict[str, float]:
         freqs: dict[str, float] = defaultdict(float)
         for word, n in words.items():
-            if word not in entries:
-                parts = tuple(stem(p, lang) for p in decompound.split(word) if p not in stops)
-                entries[word] = (stem(word, lang), parts)
-            term, parts = entries[word]
-            freqs[term] += n
-            for part in parts:
-                freqs[part] += ranking.PART_TF * n
-            for other in synonyms.get(term, ()):
-                freqs[other] += ranking.SYNONYM_TF * n
+            for term, weight in contributions.get(word) or contribution(word):
+                freqs[term] += weight * n
         return freqs
 
     for group in config.synonyms:  # a synonym the site never writes must still be a known word
@@ -58,7 +63,9 @@ def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
     article_tf = [{name: term_freqs(words) for name, words in a.search_fields.items()} for a in articles]
     section_tf = [[{name: term_freqs(words) for name, words in s.items()} for s in a.search_sections]
                   for a in articles]
-    postings: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # term -> (article, slot, q)
+    # term -> its postings, each one int aid << 12 | slot << 8 | q: sorts like the tuple (aid, slot, q)
+    # and takes a third of its memory (a 10,000-article site has millions of postings)
+    postings: dict[str, list[int]] = defaultdict(list)
     boosts = [float((a.meta.get("search") or {}).get("boost", 1.0)) for a in articles]
     _score(article_tf, ranking.ARTICLE_FIELDS, postings, boosts, article_level=True)
     _score(section_tf, ranking.SECTION_FIELDS, postings, boosts, article_level=False)
@@ -116,7 +123,7 @@ def _synonym_stems(config: SiteConfig, lang: str) -> dict[str, tuple[str, ...]]:
 
 
 def _score(units: list[Any], fields: dict[str, tuple[float, float]],
-           postings: dict[str, list[tuple[int, int, int]]], boosts: list[float], article_level: bool) -> None:
+           postings: dict[str, list[int]], boosts: list[float], article_level: bool) -> None:
     """BM25F over FIELDS for every (term, unit); a unit is an article or one of its sections."""
     flat = [(aid, slot, tf) for aid, item in enumerate(units)
             for slot, tf in ([(ranking.ARTICLE_SLOT, item)] if article_level else enumerate(item))]
@@ -129,6 +136,7 @@ def _score(units: list[Any], fields: dict[str, tuple[float, float]],
     k1, scale, log1p = ranking.K1, ranking.SCORE_SCALE, math.log1p
     for aid, slot, tf in flat:
         boost = boosts[aid]
+        packed = aid << 12 | slot << 8
         weighted: dict[str, float] = defaultdict(float)
         for name, (weight, b) in fields.items():  # fields in a fixed order: float sums are reproducible
             freqs = tf[name]
@@ -141,10 +149,10 @@ def _score(units: list[Any], fields: dict[str, tuple[float, float]],
         for term, w in weighted.items():  # order does not matter: postings are sorted when written
             q = round(log1p(factor * idf[term] * w / (w + k1)) * scale)
             if q > 0:
-                postings[term].append((aid, slot, q if q < 256 else 255))
+                postings[term].append(packed | (q if q < 256 else 255))
 
 
-def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], postings: dict[str, list[tuple[int, int, int]]],
+def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], postings: dict[str, list[int]],
                   files: dict[str, bytes], lang: str) -> tuple[list[list[str]], list[list[str]]]:
     """Dictionary shards by a word's first letters; posting shards by contiguous ranges of terms."""
     by_key: dict[str, dict[str, dict[str, Any]]] = defaultdict(lambda: {"dict": {}, "stems": {}})
@@ -155,12 +163,10 @@ def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], postings: dic
     flat_postings: dict[str, list[int]] = {}
     for term, items in postings.items():
         items.sort()
-        flat: list[int] = []
-        previous = 0
-        for aid, slot, q in items:
-            flat += [aid - previous, q * 16 + slot]
-            previous = aid
-        flat_postings[term] = flat
+        aids = [p >> 12 for p in items]
+        codes = [(p & 255) << 4 | (p >> 8 & 15) for p in items]  # q * 16 + slot
+        deltas = [aid - previous for aid, previous in zip(aids, [0, *aids])]
+        flat_postings[term] = [n for pair in zip(deltas, codes) for n in pair]
         by_key[shard_key(term)]["stems"][term] = len(items)
     dicts = _group(sorted(by_key), lambda key: (by_key[key], sum(len(k) + 12 for k in by_key[key]["dict"]) +
                                                  sum(len(k) + 6 for k in by_key[key]["stems"])),
