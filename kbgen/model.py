@@ -71,8 +71,8 @@ class Article:
     related: list[str] = field(default_factory=list)  # sources of related articles, best first
     guide: str | None = None  # key of the guide this article is a step of
     ref_urls: list[str] = field(default_factory=list)  # resolved site URL of each reference, index-aligned
-    search_fields: dict[str, dict[str, int]] = field(default_factory=dict)  # title/keywords/description -> token counts
-    search_sections: list[dict[str, dict[str, int]]] = field(default_factory=list)  # per section: heading/body counts
+    search_fields: dict[str, str] = field(default_factory=dict)  # title/keywords/description -> search tokens, space-separated
+    search_sections: list[dict[str, str]] = field(default_factory=list)  # per section: heading/body -> search tokens
 
     @property
     def file(self) -> str:

@@ -50,24 +50,26 @@ def compute_related(site: Site, limit: int) -> None:
             for feat in feats:
                 postings[feat].append(source)
         total = max(len(articles), 1)
-        idf = {f: math.log(1 + total / len(p)) for f, p in postings.items()}
+        # Features shared by too many articles are skipped; the others' weights are the same for every article.
+        weights = {f: _weight(f) * math.log(1 + total / len(p)) for f, p in postings.items() if len(p) <= MAX_POSTING}
+        folder_of = {a.source: a.folder for a in articles}
         for article in articles:
+            source, folder = article.source, article.folder
             scores: dict[str, float] = defaultdict(float)
-            for feat in features[article.source]:
-                posting = postings[feat]
-                if len(posting) > MAX_POSTING:
+            for feat in features[source]:  # in sorted order: the float sums do not depend on hashing
+                weight = weights.get(feat)
+                if weight is None:
                     continue
-                weight = _weight(feat) * idf[feat]
-                for other in posting:
-                    if other != article.source:
-                        scores[other] += weight
+                for other in postings[feat]:
+                    scores[other] += weight
+            scores.pop(source, None)
             for other in scores:
-                if site.articles[other].folder == article.folder:
+                if folder_of[other] == folder:
                     scores[other] += SAME_FOLDER_BONUS
             chosen = list(article.related)
             wanted = limit + len(chosen) + 8  # room for skipped guide siblings
-            ranked = heapq.nsmallest(wanted, scores.items(), key=lambda kv: (-kv[1], kv[0]))
-            for other, _ in ranked:
+            ranked = heapq.nsmallest(wanted, [(-score, other) for other, score in scores.items()])
+            for _, other in ranked:
                 if len(chosen) >= limit:
                     break
                 if other in chosen or (article.guide and site.articles[other].guide == article.guide):
