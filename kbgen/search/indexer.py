@@ -144,18 +144,19 @@ def _score(units: list[Any], fields: dict[str, tuple[float, float]],
         df.update({term for name in fields for term in tf[name]})
     idf = {term: math.log(1 + (count - n + 0.5) / (n + 0.5)) for term, n in df.items()}
     k1, scale, log1p = ranking.K1, ranking.SCORE_SCALE, math.log1p
+    # Per field: (name, weight, b, average length); in a fixed order, so the float sums are reproducible.
+    field_stats = [(name, weight, b, avg[name]) for name, (weight, b) in fields.items()]
     for aid, slot, tf in flat:
-        boost = boosts[aid]
         packed = aid << 12 | slot << 8
         weighted: dict[str, float] = defaultdict(float)
-        for name, (weight, b) in fields.items():  # fields in a fixed order: float sums are reproducible
+        for name, weight, b, average in field_stats:
             freqs = tf[name]
             if not freqs:
                 continue
-            factor = weight / (1 - b + b * sum(freqs.values()) / avg[name])
+            factor = weight / (1 - b + b * sum(freqs.values()) / average)
             for term, freq in freqs.items():
                 weighted[term] += factor * freq
-        factor = boost * (k1 + 1)
+        factor = boosts[aid] * (k1 + 1)
         for term, w in weighted.items():  # order does not matter: postings are sorted when written
             q = round(log1p(factor * idf[term] * w / (w + k1)) * scale)
             if q > 0:
