@@ -97,7 +97,8 @@ class _Context:
     def __init__(self, file: str, source: str, body: str, body_line: int, known_folders: frozenset[str],
                  diags: Diagnostics, out: Rendered) -> None:
         self.file, self.source, self.body_line = file, source, body_line
-        self.lines = body.split("\n")
+        self.body = body
+        self._lines: list[str] | None = None
         self.data = body.encode()  # the tree's offsets count bytes
         self._starts: list[int] | None = None
         self.known_folders, self.diags, self.out = known_folders, diags, out
@@ -120,14 +121,22 @@ class _Context:
             return None
         return self.line_of(srcmap[0]), self.line_of(max(srcmap[1] - 1, srcmap[0])) + 1
 
+    @property
+    def lines(self) -> list[str]:
+        """The body's lines, split only when a diagnostic or reference needs a column."""
+        if self._lines is None:
+            self._lines = self.body.split("\n")
+        return self._lines
+
     def raw(self, start: int, end: int) -> str:
         return self.data[start:end].decode("utf-8", "replace")
 
     def locate(self, needle: str, block_map: Sequence[int] | None) -> tuple[int, int | None]:
         """The line and column of NEEDLE within the block, for precise diagnostics."""
-        start, end = (block_map[0], block_map[1]) if block_map else (0, len(self.lines))
-        for i in range(start, min(end + 1, len(self.lines))):
-            col = self.lines[i].find(needle)
+        lines = self.lines
+        start, end = (block_map[0], block_map[1]) if block_map else (0, len(lines))
+        for i in range(start, min(end + 1, len(lines))):
+            col = lines[i].find(needle)
             if col >= 0:
                 return i + self.body_line, col + 1
         return start + self.body_line, None
@@ -191,7 +200,9 @@ class _ArticleWriter(HtmlRenderer):
 
     def __init__(self, ctx: _Context, labels: dict[str, str], check_text: bool) -> None:
         super().__init__()
-        self.ctx, self.labels, self.check_text = ctx, labels, check_text
+        self.ctx, self.labels = ctx, labels
+        if check_text:  # only then is each text node searched for a refused link
+            self._rules["text"] = self.checked_text
         self.ids = IdAllocator(reserved=("main", "content", "search", "top"))
         self.section = Section("", "", 1, "")
         self.parts: list[str] = []  # the current section's text, one entry per inline run or code block
@@ -306,10 +317,9 @@ class _ArticleWriter(HtmlRenderer):
         self.ctx.check_html(node.meta["content"], self.ctx.span(node))
         super().html_inline(node)
 
-    def text(self, node: Node) -> None:
-        if self.check_text and node.name == "text":
-            self.ctx.check_refused(node.meta["content"], self.ctx.span(node))
-        super().text(node)
+    def checked_text(self, node: Node) -> None:
+        self.ctx.check_refused(node.meta["content"], self.ctx.span(node))
+        self.text(node)
 
 
 def _label(ctx: _Context, image: Node) -> str:
