@@ -16,11 +16,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from markdown_it import MarkdownIt
-
 from kbgen.diagnostics import Diagnostic, Diagnostics, did_you_mean
 from kbgen.discover import MARKDOWN_SUFFIXES, Source
-from kbgen.markup import Rendered, make_parser
+from kbgen.markup import Rendered, code_and_text_lines
 from kbgen.model import Reference
 from kbgen.reuse import Snippet
 
@@ -247,32 +245,18 @@ def _words(m: re.Match[str]) -> list[str]:
     return m.group(2).split()
 
 
-_BLOCK_PARSER: MarkdownIt | None = None
-
-
-def _block_parser() -> MarkdownIt:
-    """The page's Markdown parser, block level only: enough to know which lines are code."""
-    global _BLOCK_PARSER
-    if _BLOCK_PARSER is None:
-        _BLOCK_PARSER = make_parser().disable("inline")
-    return _BLOCK_PARSER
-
-
 def _code(text: str, lines: list[str]) -> tuple[list[bool], list[list[tuple[int, int]]]]:
     """Which lines are code blocks, and the column ranges of inline code spans on the others."""
     code = [False] * len(lines)
     spans: list[list[tuple[int, int]]] = [[] for _ in lines]
     if "`" not in text and "~~~" not in text and not _INDENTED.search(text):
         return code, spans  # no fence, no code span, nothing indented enough for a code block: skip the parser
-    blocks: set[tuple[int, int]] = set()  # line ranges of paragraphs, headings, table rows: a span stays inside one
-    for token in _block_parser().parse(text, {}):
-        if not token.map:
-            continue
-        if token.type in ("fence", "code_block"):
-            for i in range(token.map[0], min(token.map[1], len(lines))):
-                code[i] = True
-        elif token.type == "inline":
-            blocks.add((token.map[0], min(token.map[1], len(lines))))
+    code_lines, text_lines = code_and_text_lines(text)  # as the page's own parser sees them
+    for first, end in code_lines:
+        for i in range(first, min(end, len(lines))):
+            code[i] = True
+    # line ranges of paragraphs, headings, table cells: a span stays inside one
+    blocks = {(first, min(end, len(lines))) for first, end in text_lines}
     for start, end in sorted(blocks):
         if start < end:
             _mark_spans(lines, start, end, spans)

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it_pyrs import MarkdownIt, Node
 
 from kbgen.diagnostics import Diagnostics
-from kbgen.markdown_html import HtmlRenderer, escape, make_parser, plain_text
+from kbgen.markdown_html import INLINE, HtmlRenderer, escape, make_parser, plain_text
 from kbgen.model import Heading, Reference, Section
 from kbgen.slugs import IdAllocator
 
@@ -89,6 +89,43 @@ def _mentions_bad_scheme(body: str) -> bool:
     """Cheap test first: only then is every text node searched for a refused link."""
     lower = body.lower()
     return any(scheme in lower for scheme in _BAD_SCHEMES)
+
+
+def code_and_text_lines(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Line ranges [first, end) of the code blocks, and of each run of inline text (a paragraph,
+    a heading, a table cell …), as the page's parser sees TEXT: what snippet expansion must
+    leave alone, and where a code span can be."""
+    data = text.encode()
+    starts, at = [0], data.find(b"\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = data.find(b"\n", at + 1)
+
+    def lines(start: int, end: int) -> tuple[int, int]:
+        return bisect_right(starts, start) - 1, bisect_right(starts, max(end - 1, start))
+
+    code: list[tuple[int, int]] = []
+    runs: list[tuple[int, int]] = []
+
+    def visit(node: Node) -> None:
+        run: list[tuple[int, int]] = []
+        for child in [*node.children, None]:
+            if child is not None and child.name in INLINE:
+                if child.srcmap is not None:
+                    run.append(child.srcmap)
+                continue
+            if run:
+                runs.append(lines(run[0][0], run[-1][1]))
+                run = []
+            if child is None:
+                break
+            if child.name in ("fence", "code_block") and child.srcmap is not None:
+                code.append(lines(*child.srcmap))
+            else:
+                visit(child)
+
+    visit(parser().tree(text.replace("\0", "\ufffd")))
+    return code, runs
 
 
 class _Context:

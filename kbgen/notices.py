@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from markdown_it import MarkdownIt
+from markdown_it_pyrs import MarkdownIt
 
 from kbgen.config import SiteConfig
 from kbgen.diagnostics import Diagnostics
@@ -34,7 +34,9 @@ NOTICE_FIELDS = {
 FILE_FIELDS = {key: spec for key, spec in NOTICE_FIELDS.items() if key != "text"}  # the body is the text
 
 # Notices are short messages: Markdown without raw HTML, links written as full addresses.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+_MARKDOWN = MarkdownIt("zero").enable_many([  # CommonMark's rules but html_block and html_inline
+    "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference", "autolink",
+    "backticks", "emphasis", "entity", "escape", "image", "link", "newline"])
 
 
 @dataclass(frozen=True)
