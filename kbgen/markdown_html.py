@@ -5,11 +5,13 @@ but its tree cannot be changed and rendered again, and kbgen changes it (heading
 markers, callouts, FAQ details). So the tree is rendered here, in one walk that subclasses
 hook into. The output is byte-for-byte markdown-it-py's (commonmark preset with xhtmlOut,
 plus mdit-py-plugins' footnotes and task lists with a <label>), which is what kbgen wrote
-before and what its themes style.
+before and what its themes style, except where that was a slip: a code block or raw HTML
+after the text of a tight list item starts on its own line, and `- [ ]<tab>x` gets its checkbox.
 """
 
 from __future__ import annotations
 
+from html import unescape
 from typing import Callable, Iterable, Sequence
 
 from markdown_it_pyrs import MarkdownIt, Node
@@ -41,7 +43,6 @@ def _unescape_info(info: str) -> str:
     """markdown-it-py's unescapeAll for a fence's info string: backslash escapes and entities."""
     if "\\" not in info and "&" not in info:
         return info
-    from html import unescape  # entities exactly as HTML5 reads them, which is what markdown-it uses
     out, i = [], 0
     while i < len(info):
         c = info[i]
