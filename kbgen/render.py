@@ -104,6 +104,9 @@ class Renderer:
             "page": page, "site": self._site_view(lang), "t": t, "url": url_fn,
             "asset": lambda name: url_fn(self.assets[name]),
             "canonical": absolute(vc.config.base_url, vc.config.base_path, job.url),
+            # Search engines read hreflang alternates only as full addresses; without base_url, relative.
+            "public_url": (lambda target: absolute(vc.config.base_url, vc.config.base_path, target))
+            if vc.config.base_url else url_fn,
             "lang": lang, "fragment": lambda name: self._fragment(name, lang, root),
         }
         return self.env.get_template(template).render(context)
