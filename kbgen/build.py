@@ -21,6 +21,7 @@ from kbgen.gitdates import last_commit_dates
 from kbgen.health import report_health
 from kbgen.i18n import load_strings
 from kbgen.model import Article, Site
+from kbgen.notices import build_date, load_notices
 from kbgen.parse import ParseContext, parse_article
 from kbgen.render import Renderer, render_all, worker_count
 from kbgen.assets import collect_assets, write_assets
@@ -28,6 +29,7 @@ from kbgen.search.checks import run_search_tests
 from kbgen.search.format import manifest_name
 from kbgen.search.indexer import build_index
 from kbgen.sitemodel import build_site
+from kbgen.theming import build_theme
 from kbgen.validate import validate_references
 from kbgen.views import ViewContext
 from kbgen.write import StagedOutput, check_output_folder, write_file
@@ -82,7 +84,8 @@ def _build(options: BuildOptions) -> BuildResult:
     site = build_site(config, found, tree, parsed, last_commit_dates(root), drafts=options.drafts, diags=diags)
     validate_references(site, {a.source for a in parsed}, diags)
     report_missing_translations(site, config.languages, diags)
-    vc = ViewContext(config, site, strings)
+    vc = ViewContext(config, site, strings, load_notices(config, found.notices, build_date(), diags),
+                     build_theme(config, diags))
     if not options.write:
         run_search_tests(site, config, diags)
         report_health(site, config, dt.date.today(), diags)
@@ -92,6 +95,9 @@ def _build(options: BuildOptions) -> BuildResult:
         return BuildResult(diags, site, out, False)
     with StagedOutput(out) as staged:
         asset_urls = write_assets(collect_assets(root), staged.path)
+        for name, data in sorted(vc.theme.files.items()):
+            write_file(staged.path, f"assets/{name}", data)
+        asset_urls.update(vc.theme.urls)
         asset_urls.update({f"search/{lang}": f"/{SEARCH_DIR}/{manifest_name(lang)}" for lang in config.languages})
         renderer = Renderer(vc, root, asset_urls)
         renderer.check_templates(diags)

@@ -28,6 +28,17 @@ SITE_FIELDS = {
     "feed_limit": Field(NUMBER, "how many articles each Atom feed lists (default 20)"),
     "robots": Field(BOOL, "false to ask search engines not to index the site (default true)"),
     "review_interval": Field(NUMBER, "days after which an article is due for review (default 365)"),
+    "notices": Field(LIST, "site-wide banners: a list of {severity, until, lang, title, text}"),
+    "feedback": Field(MAPPING, "the article feedback widget: {endpoint: https://…}"),
+    "theme": Field(MAPPING, "the look: {colors: {primary, primary_dark, background, background_dark}, logo, favicon}"),
+}
+FEEDBACK_FIELDS = {
+    "endpoint": Field(TEXT, "an http(s) address or a site-relative path (/feedback) that receives votes as JSON"),
+}
+THEME_FIELDS = {
+    "colors": Field(MAPPING, "{primary, primary_dark, background, background_dark} as #rrggbb"),
+    "logo": Field(TEXT, "an image file in the site folder, e.g. assets/logo.svg"),
+    "favicon": Field(TEXT, "an icon file in the site folder, e.g. assets/favicon.png"),
 }
 PRODUCT_FIELDS = {
     "id": Field(TEXT, "a short identifier used in front matter 'products', e.g. lumio-hub", required=True),
@@ -41,6 +52,7 @@ CONTACT_FIELDS = {
     "chat": Field(MAPPING, "{url, hours}"),
     "address": Field(LOCALIZED, "the postal address, several lines"),
     "form": Field(TEXT, "the address of a contact form"),
+    "social": Field(LIST, "social channels: a list of {name, url}"),
 }
 SEARCH_FIELDS = {
     "synonyms": Field(LIST, "groups of words that mean the same, e.g. [[Retoure, Rücksendung]]"),
@@ -73,6 +85,10 @@ class SiteConfig:
     feed_limit: int = 20
     robots: bool = True
     review_interval: int = 365  # days; `kbgen new` sets review_by this far ahead
+    notice_items: list[tuple[Any, int]] = field(default_factory=list)  # raw `notices:` entries and their lines
+    feedback_endpoint: str | None = None  # receives article votes; None hides the feedback widget
+    theme: dict[str, Any] = field(default_factory=dict)  # validated `theme:` (colors, logo, favicon)
+    theme_lines: dict[str, int] = field(default_factory=dict)  # "colors.primary", "logo" … -> line in kbgen.yml
 
     @property
     def default_language(self) -> str:
@@ -142,7 +158,61 @@ def load_config(root: Path, diags: Diagnostics) -> SiteConfig:
     config.robots = values.get("robots", True)
     if "review_interval" in values:
         config.review_interval = max(1, int(values["review_interval"]))
+    if "social" in config.contact:
+        config.contact["social"] = check_social(config.contact["social"], CONFIG_FILE, line("contact") or 1, diags)
+    config.notice_items = [(item, mapping.item_line("notices", i) or 1) for i, item in enumerate(values.get("notices", []))]
+    if "feedback" in values:
+        feedback = check_mapping(mapping, FEEDBACK_FIELDS, CONFIG_FILE, diags, what="feedback",
+                                 values=values["feedback"], lines={}, base_line=line("feedback") or 1)
+        if "endpoint" in feedback:
+            config.feedback_endpoint = _endpoint(feedback["endpoint"], _nested_line(text, line("feedback"), "endpoint"),
+                                                 diags)
+    if "theme" in values:
+        config.theme = check_mapping(mapping, THEME_FIELDS, CONFIG_FILE, diags, what="theme",
+                                     values=values["theme"], lines={}, base_line=line("theme") or 1)
+        for key in ("logo", "favicon", "colors", "primary", "primary_dark", "background", "background_dark"):
+            found = _nested_line(text, line("theme"), key)
+            if found:
+                config.theme_lines[key] = found
     return config
+
+
+def _nested_line(text: str, start: int | None, key: str) -> int | None:
+    """The line of KEY nested below the top-level key at line START (the loader keeps top-level lines only)."""
+    if start is None:
+        return None
+    lines = text.split("\n")
+    pattern = re.compile(rf"^[ \t{{,]*{re.escape(key)}[ \t]*:|[{{,][ \t]*{re.escape(key)}[ \t]*:")
+    for number in range(start, len(lines) + 1):
+        current = lines[number - 1]
+        if number > start and current[:1] not in (" ", "\t", "#", ""):
+            break  # the next top-level key
+        if pattern.search(current if number > start else current.partition(":")[2]):
+            return number
+    return start
+
+
+def _endpoint(url: str, line: int | None, diags: Diagnostics) -> str | None:
+    parts = urlsplit(url)
+    if (parts.scheme in ("http", "https") and parts.netloc) or (not parts.scheme and not parts.netloc
+                                                                  and url.startswith("/")):
+        return url
+    diags.error(f"feedback endpoint '{url}' is not an http(s) address or a site-relative path", CONFIG_FILE, line,
+                hint="write e.g. endpoint: https://feedback.example.com/kb or endpoint: /api/feedback",
+                code="config-value")
+    return None
+
+
+def check_social(items: Any, file: str, line: int, diags: Diagnostics) -> list[dict[str, str]]:
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("url"), str) \
+                and urlsplit(item["url"]).scheme in ("http", "https"):
+            out.append({"name": item["name"].strip(), "url": item["url"].strip()})
+        else:
+            diags.error("each contact.social entry needs a name and an https:// url", file, line,
+                        hint="write e.g. - {name: Mastodon, url: https://social.example/@lumio}", code="config-value")
+    return out
 
 
 def _set_base_url(config: SiteConfig, url: str, line: int | None, diags: Diagnostics) -> None:

@@ -14,6 +14,7 @@ from kbgen.config import SiteConfig
 from kbgen.diagnostics import Diagnostics
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+NOTICES_DIR = "_notices"  # content/_notices/: banners; reserved like every "_" name, so never an article
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Discovery:
     category_files: dict[str, Source] = field(default_factory=dict)  # "<lang>/<folder>" -> its _category.yml
     guide_files: dict[str, Source] = field(default_factory=dict)  # "<lang>/<folder>" -> its _guide.yml
     media: list[Source] = field(default_factory=list)  # other files, copied as they are
+    notices: list[Source] = field(default_factory=list)  # content/_notices/*.md: site-wide banners, not articles
     multilingual_layout: bool = False  # content/<lang>/ folders are used
 
 
@@ -67,6 +69,7 @@ def discover(config: SiteConfig, diags: Diagnostics) -> Discovery:
                               hint=f"move it into content/{config.default_language}/", code="stray-file")
     else:
         _walk(content, config.default_language, "", site_root, found, diags)
+    _notices(content / NOTICES_DIR, config, site_root, found, diags)
     found.articles.sort(key=lambda s: s.source)
     found.media.sort(key=lambda s: s.source)
     found.folders.sort(key=lambda s: s.source)
@@ -108,6 +111,17 @@ def _walk(root: Path, lang: str, prefix: str, site_root: Path, found: Discovery,
                 found.articles.append(source)
             else:
                 found.media.append(source)
+
+
+def _notices(folder: Path, config: SiteConfig, site_root: Path, found: Discovery, diags: Diagnostics) -> None:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        source = Source(path, f"{NOTICES_DIR}/{path.name}", config.default_language, path.name)
+        if path.name.startswith((".", "_")) or not path.name.lower().endswith(MARKDOWN_SUFFIXES):
+            continue
+        if not _escapes(path, site_root, source.source, diags) and path.is_file():
+            found.notices.append(source)
 
 
 def _join(folder: str, name: str) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbgen.config import SiteConfig
+from kbgen.config import CONTACT_FIELDS, SiteConfig, check_social
 from kbgen.diagnostics import Diagnostics, did_you_mean
 from kbgen.discover import Discovery, Source
 from kbgen.model import UNORDERED, Folder
 from kbgen.slugs import slugify
-from kbgen.schema import INT, TEXT, WORDS, Field, check_mapping
+from kbgen.schema import INT, MAPPING, TEXT, WORDS, Field, check_mapping
 from kbgen.textfile import read_text
 from kbgen.yamlload import YamlMapping, load_mapping
 
@@ -19,6 +19,7 @@ CATEGORY_FIELDS = {
     "description": Field(TEXT, "one sentence shown on the category tile"),
     "icon": Field(TEXT, "an icon name: cart, truck, return, shield, user, wrench, alert, chat, book"),
     "order": Field(INT, "position among its siblings (lower first)"),
+    "contact": Field(MAPPING, "contact channels for this category's pages, replacing the site's: phone, email, …"),
 }
 GUIDE_FIELDS = {
     "title": Field(TEXT, "the guide's name", required=True),
@@ -98,11 +99,17 @@ def _apply_category(folder: Folder, src: Source, diags: Diagnostics) -> None:
     result = _read(src, diags, "_category.yml")
     if result is None:
         return
-    values, _ = result
+    values, mapping = result
     folder.title = values.get("title") or folder.title
     folder.description = values.get("description", "")
     folder.icon = values.get("icon", "")
     folder.order = values.get("order", UNORDERED)
+    if "contact" in values:
+        line = mapping.lines.get("contact") or 1
+        folder.contact = check_mapping(mapping, CONTACT_FIELDS, src.file, diags, what="contact",
+                                       values=values["contact"], lines={}, base_line=line)
+        if "social" in folder.contact:
+            folder.contact["social"] = check_social(folder.contact["social"], src.file, line, diags)
 
 
 def _apply_guide(folder: Folder, src: Source, config: SiteConfig, tree: FolderTree, diags: Diagnostics) -> None:

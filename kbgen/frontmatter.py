@@ -71,6 +71,24 @@ def split_document(text: str, file: str, diags: Diagnostics) -> Document | None:
     return Document(meta, mapping.lines, mapping.item_lines, "\n".join(lines[end + 1:]), end + 2, True)
 
 
+def split_document_with(text: str, file: str, diags: Diagnostics, fields: dict[str, Field], *,
+                        what: str) -> tuple[dict[str, Any], YamlMapping, str] | None:
+    """Front matter checked against FIELDS (unknown keys are errors), for files that are not articles."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return {}, YamlMapping({}), text
+    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    if end is None:
+        diags.error(f"{what} starts at line 1 but is never closed", file, 1,
+                    hint="did you forget to add a line '---' after the front matter?", code="frontmatter-unclosed")
+        return None
+    mapping = load_mapping("\n".join(lines[1:end]), file, diags, line_offset=1, what=what)
+    if mapping is None:
+        return None
+    values = check_mapping(mapping, fields, file, diags, what=what, base_line=1, unknown_is_error=True)
+    return values, mapping, "\n".join(lines[end + 1:])
+
+
 def _check_values(meta: dict[str, Any], mapping: YamlMapping, file: str, diags: Diagnostics) -> None:
     line = mapping.lines.get
     if "slug" in meta and not SLUG_RE.match(meta["slug"]):

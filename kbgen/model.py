@@ -112,6 +112,7 @@ class Folder:
     articles: list[str] = field(default_factory=list)  # sources, sorted promoted, order, title (guides: step order)
     children: list[str] = field(default_factory=list)  # keys of sub-folders, sorted by order, title
     source: str | None = None  # the _category.yml / _guide.yml file, for diagnostics
+    contact: dict[str, Any] = field(default_factory=dict)  # `contact:` channels replacing the site's for pages below
 
     @property
     def depth(self) -> int:

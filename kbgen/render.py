@@ -17,18 +17,22 @@ import jinja2
 from markupsafe import Markup
 
 from kbgen.diagnostics import Diagnostic, Diagnostics
+from kbgen.guideprint import guide_print_view
+from kbgen.jsonld import page_graph, script_json
 from kbgen.theme import builtin_layouts
 from kbgen.urls import absolute, output_path, relative
-from kbgen.views import ViewContext, article_view, folder_view, home_view, listing_view, site_view, top_folders
+from kbgen.views import (ViewContext, article_view, folder_view, guide_print_url, home_view, listing_view, site_view,
+                         top_folders)
 
 TEMPLATES = ("base.html", "home.html", "folder.html", "article.html", "listing.html", "search.html",
-             "404.html", "redirect.html", "footer.html", "contact.html")
+             "404.html", "redirect.html", "footer.html", "contact.html", "contactpage.html", "channels.html",
+             "guideprint.html", "notices.html", "feedback.html")
 PARALLEL_MIN_PAGES = 400  # below this, forking workers costs more than it saves
 
 
 @dataclass(frozen=True)
 class Job:
-    kind: str  # home, folder, article, tag, tags, product, az, search, 404, redirect
+    kind: str  # home, folder, article, tag, tags, product, az, search, contact, print, 404, redirect
     lang: str
     key: str  # what the kind needs: a source, folder key, tag, product id or URL
     url: str  # the page's site-internal URL
@@ -41,7 +45,7 @@ class Renderer:
         layouts = [site_root / "layouts", builtin_layouts()]
         self.override_dir = (site_root / "layouts").resolve()
         self._site_views: dict[str, dict[str, Any]] = {}  # lang -> site view, the same on every page
-        self._fragments: dict[tuple[str, str, str], Markup] = {}  # (template, lang, root prefix) -> HTML
+        self._fragments: dict[tuple[str, str, str, str], Markup] = {}  # (template, lang, root, contact key) -> HTML
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in layouts if p.is_dir()]),
             autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False, trim_blocks=True, lstrip_blocks=True,
@@ -74,6 +78,8 @@ class Renderer:
             jobs.append(Job("home", lang, lang, vc.home_url(lang)))
             jobs.append(Job("search", lang, lang, vc.special_url(lang, "search")))
             jobs.append(Job("az", lang, lang, vc.special_url(lang, "az")))
+            if vc.contact_page_job(lang):
+                jobs.append(Job("contact", lang, lang, vc.contact_url(lang)))
             if site.tags[lang]:
                 jobs.append(Job("tags", lang, lang, vc.special_url(lang, "tags")))
             for tag in site.tags[lang]:
@@ -84,6 +90,9 @@ class Renderer:
                     jobs.append(Job("product", lang, pid, vc.product_url(lang, pid)))
         for key, folder in sorted(site.folders.items()):
             jobs.append(Job("folder", folder.lang, key, folder.url))
+            print_url = guide_print_url(vc, folder) if folder.is_guide and folder.articles else None
+            if print_url:
+                jobs.append(Job("print", folder.lang, key, print_url))
         for source, article in sorted(site.articles.items()):
             jobs.append(Job("article", article.lang, source, article.url))
         for redirect in site.redirects:
@@ -107,16 +116,23 @@ class Renderer:
             # Search engines read hreflang alternates only as full addresses; without base_url, relative.
             "public_url": (lambda target: absolute(vc.config.base_url, vc.config.base_path, target))
             if vc.config.base_url else url_fn,
-            "lang": lang, "fragment": lambda name: self._fragment(name, lang, root),
+            "lang": lang, "fragment": lambda name, variant="": self._fragment(name, lang, root, variant),
+            "jsonld": [Markup(script_json(item)) for item in page_graph(
+                page, lang, lambda u: absolute(vc.config.base_url, vc.config.base_path, u),
+                vc.config.localized(vc.config.title, lang))],
         }
         return self.env.get_template(template).render(context)
 
-    def _fragment(self, name: str, lang: str, root: str) -> Markup:
-        """Site-wide parts (footer, contact) depend only on language and depth: render each once."""
-        key = (name, lang, root)
+    def _fragment(self, name: str, lang: str, root: str, variant: str = "") -> Markup:
+        """Site-wide parts (footer, contact) depend only on language, depth and the category's contact
+        channels (VARIANT, a folder key or ""): render each once."""
+        key = (name, lang, root, variant)
         if key not in self._fragments:
             url_fn: Callable[[str], str] = lambda target: root + target[1:]  # noqa: E731
-            context = {"site": self._site_view(lang), "t": self.vc.t(lang), "url": url_fn, "lang": lang,
+            site = self._site_view(lang)
+            if variant:
+                site = dict(site, contact=self.vc.contact_for(variant, lang))
+            context = {"site": site, "t": self.vc.t(lang), "url": url_fn, "lang": lang,
                        "asset": lambda asset: url_fn(self.assets[asset])}
             self._fragments[key] = Markup(self.env.get_template(name).render(context))
         return self._fragments[key]
@@ -167,6 +183,14 @@ class Renderer:
                              for pid, p in sorted(vc.config.products.items())],
             }
             return page, "search.html"
+        if job.kind == "contact":
+            page = listing_view(vc, lang, "contact", t["contact_page_title"], job.url, [],
+                                description=t["contact_page_text"],
+                                pages={code: vc.contact_url(code) for code in vc.config.languages})
+            page["contact_channels"] = vc.contact_for("", lang)
+            return page, "contactpage.html"
+        if job.kind == "print":
+            return guide_print_view(vc, site.folders[job.key]), "guideprint.html"
         if job.kind == "redirect":
             page = listing_view(vc, lang, "redirect", t["redirect_title"], job.url, [])
             page["target"] = job.key

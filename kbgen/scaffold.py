@@ -23,6 +23,14 @@ languages: [de]                          # the first is the default language
 contact:
   email: service@example.com
   # phone: {number: "+4930123456", display: "030 123 456", hours: "Mo–Fr 9–17 Uhr"}
+# feedback:
+#   endpoint: https://feedback.example.com/kb   # receives "War dieser Artikel hilfreich?" votes as JSON
+# notices:                                     # banners on every page; content/_notices/*.md works too
+#   - {severity: warning, until: 2030-12-31, text: "Wegen Inventur versenden wir erst ab Montag."}
+# theme:
+#   colors: {primary: "#0b5cad", primary_dark: "#7cb7ff"}
+#   logo: assets/logo.svg
+#   favicon: assets/favicon.png
 search:
   synonyms:
     - [Retoure, Rücksendung]

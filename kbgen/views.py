@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kbgen.config import SiteConfig
+from kbgen.notices import Notice, notices_for
+from kbgen.theming import Theme
 from kbgen.folders import lang_prefix
 from kbgen.markup import MARKER
 from kbgen.model import Article, Folder, Site
@@ -27,9 +29,38 @@ class ViewContext:
     config: SiteConfig
     site: Site
     strings: dict[str, dict[str, str]]  # lang -> UI strings
+    notices: list[Notice] = field(default_factory=list)  # current site-wide notices, most urgent first
+    theme: Theme = field(default_factory=Theme)  # generated theme CSS, logo and favicon
 
     def t(self, lang: str) -> dict[str, str]:
         return self.strings[lang]
+
+    def contact_url(self, lang: str) -> str:
+        """The contact page; where a category already has this URL, that category shows the channels."""
+        return self.special_url(lang, "contact")
+
+    def contact_page_job(self, lang: str) -> bool:
+        """Whether the contact page is a page of its own (False: a category owns its URL, or no channels)."""
+        return has_channels(self.config.contact) and self.contact_url(lang) not in self.site.urls
+
+    def contact_key(self, folder_key: str) -> str:
+        """The folder whose `contact:` applies to pages in FOLDER_KEY ("" for the site's channels)."""
+        key: str | None = folder_key
+        while key:
+            folder = self.site.folders.get(key)
+            if folder is None:
+                break
+            if folder.contact:
+                return key
+            key = folder.parent
+        return ""
+
+    def contact_for(self, folder_key: str, lang: str) -> dict[str, Any]:
+        channels = dict(self.config.contact)
+        folder = self.site.folders.get(folder_key) if folder_key else None
+        if folder is not None and folder.contact:
+            channels.update(folder.contact)
+        return contact_view(self.config, lang, channels)
 
     def home_url(self, lang: str) -> str:
         return f"{lang_prefix(self.config, lang)}/"
@@ -65,6 +96,14 @@ def site_view(vc: ViewContext, lang: str) -> dict[str, Any]:
         "az_url": vc.special_url(lang, "az"),
         "categories": categories,
         "contact": contact_view(config, lang),
+        "contact_url": vc.contact_url(lang),
+        "contact_in_footer": has_channels(config.contact) and all(c["url"] != vc.contact_url(lang) for c in categories),
+        "notices": notices_for(vc.notices, config, lang),
+        "feedback_endpoint": config.feedback_endpoint,
+        "theme_css": vc.theme.urls.get("theme.css"),
+        "logo": vc.theme.urls.get("logo"),
+        "favicon": vc.theme.urls.get("favicon"),
+        "favicon_type": vc.theme.favicon_type,
         "languages": [{"code": code, "name": vc.t(code)["language_name"], "url": vc.home_url(code)}
                       for code in config.languages],
         "multilingual": len(config.languages) > 1,
@@ -75,8 +114,12 @@ def site_view(vc: ViewContext, lang: str) -> dict[str, Any]:
     }
 
 
-def contact_view(config: SiteConfig, lang: str) -> dict[str, Any]:
-    c = config.contact
+def has_channels(contact: dict[str, Any]) -> bool:
+    return any(contact.get(k) for k in ("phone", "email", "chat", "address", "form", "social"))
+
+
+def contact_view(config: SiteConfig, lang: str, channels: dict[str, Any] | None = None) -> dict[str, Any]:
+    c = config.contact if channels is None else channels
     phone = c.get("phone") or {}
     chat = c.get("chat") or {}
     return {
@@ -86,6 +129,8 @@ def contact_view(config: SiteConfig, lang: str) -> dict[str, Any]:
         "chat": {"url": str(chat.get("url", "")), "hours": config.localized(chat.get("hours"), lang)} if chat else None,
         "address": config.localized(c.get("address"), lang).strip().splitlines() if c.get("address") else [],
         "form": c.get("form"),
+        "social": list(c.get("social") or []),
+        "any": has_channels(c),
     }
 
 
@@ -162,7 +207,8 @@ def article_view(vc: ViewContext, article: Article) -> dict[str, Any]:
         "description": article.description,
         "url": article.url,
         "source": article.source,
-        "body": article_html(article),
+        "body": heading_anchors(article_html(article), t["anchor_label"]) if article.type != "faq"
+        else article_html(article),
         "created": format_date(article.meta.get("created"), t),
         "created_iso": article.meta["created"].isoformat() if article.meta.get("created") else "",
         "updated": format_date(article.updated, t),
@@ -178,6 +224,8 @@ def article_view(vc: ViewContext, article: Article) -> dict[str, Any]:
         "breadcrumbs": breadcrumbs(vc, article.folder, article.lang),
         "translations": translations_view(vc, article.lang, pages),
         "promoted": article.promoted,
+        "contact_key": vc.contact_key(article.folder),
+        "feedback": bool(vc.config.feedback_endpoint),
     }
 
 
@@ -208,7 +256,37 @@ def folder_view(vc: ViewContext, folder: Folder) -> dict[str, Any]:
         "product": product,
         "breadcrumbs": breadcrumbs(vc, folder.parent or "", folder.lang),
         "translations": translations_view(vc, folder.lang, pages),
+        "contact_key": vc.contact_key(folder.key),
+        "print_url": guide_print_url(vc, folder) if folder.is_guide else None,
+        "contact_channels": vc.contact_for(vc.contact_key(folder.key), folder.lang)
+        if folder.url == vc.contact_url(folder.lang) and has_channels(vc.config.contact) else None,
     }
+
+
+def guide_print_url(vc: ViewContext, folder: Folder) -> str | None:
+    """The guide's all-steps page, unless one of its steps already has that URL."""
+    url = f"{folder.url}{vc.t(folder.lang)['print_segment']}/"
+    return None if url in vc.site.urls else url
+
+
+_HEADING_RE = re.compile(r'(?<!<summary>)<h([2-4]) id="([^"]+)">(.*?)</h\1>', re.S)
+
+
+def heading_anchors(html: str, label: str) -> str:
+    """A '#' link in each heading: visible on hover and focus, copied to the clipboard by kbgen.js."""
+    def add(match: re.Match[str]) -> str:
+        level, anchor, inner = match.groups()
+        return (f'<h{level} id="{anchor}">{inner} <a class="heading-anchor" href="#{anchor}" '
+                f'aria-label="{label}: {_attr(_strip_tags(inner))}">#</a></h{level}>')
+    return _HEADING_RE.sub(add, html)
+
+
+def _strip_tags(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def _attr(text: str) -> str:
+    return text.replace('"', "&quot;")
 
 
 def _folder_translations(vc: ViewContext, folder: Folder) -> dict[str, str]:

@@ -32,7 +32,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_POST(self) -> None:  # an analytics or feedback endpoint that accepts anything
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        posts = getattr(self.server, "posts", None)
+        if posts is not None:
+            posts.append((self.path, self.headers.get("Content-Type", ""), body))
         self.send_response(204)
         self.end_headers()
 
@@ -41,10 +44,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """Serve FOLDER on an ephemeral 127.0.0.1 port with a strict Content-Security-Policy."""
+def serve_folder(folder: Path, posts: list[tuple[str, str, bytes]] | None = None) -> Iterator[str]:
+    """Serve FOLDER on an ephemeral 127.0.0.1 port with a strict Content-Security-Policy.
+
+    POSTS, when given, receives (path, content type, body) of every POST request.
+    """
     handler = functools.partial(_Handler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.posts = posts  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -57,7 +57,7 @@ def test_multilingual_site_links_translations_and_urls(make_site):
     out = root / "public"
     page = read(out, "/versand/lieferzeiten/")
     assert 'href="../kosten/#preise-im-ueberblick"' in page  # .md link rewritten, relative, umlaut anchor
-    assert '<h2 id="ruecksendung">Rücksendung</h2>' in page
+    assert '<h2 id="ruecksendung">Rücksendung <a class="heading-anchor" href="#ruecksendung"' in page
     # Search engines need full addresses in hreflang alternates; the language switcher stays relative.
     assert '<link rel="alternate" hreflang="en" href="https://example.com/hilfe/en/versand/lieferzeiten/">' in page
     assert 'href="../../en/versand/lieferzeiten/" hreflang="en"' in page

@@ -1,0 +1,5 @@
+// Loaded in <head> before the page paints: apply the colour scheme the visitor chose, so there is no flash.
+try {
+  const chosen = localStorage.getItem("kbgen-theme");
+  if (chosen === "light" || chosen === "dark") document.documentElement.dataset.theme = chosen;
+} catch (e) { /* storage blocked: the system preference applies */ }
