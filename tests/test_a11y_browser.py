@@ -25,11 +25,13 @@ PAGES = {
     "article": ARTICLE,
     "guide": "/geraete-einrichten/hub-einrichten/",
     "guide-step": "/geraete-einrichten/hub-einrichten/anschliessen/",
+    "guide-print": "/geraete-einrichten/hub-einrichten/alle-schritte/",
     "faq": "/kontakt/haeufige-fragen/",
     "search-results": "/suche/",
     "search-suggestions": "/",
     "search-nothing-found": "/suche/?q=xyzzy%20qqq",
     "a-z": "/a-z/",
+    "contact": "/kontakt/",
     "404": "/404.html",
     "english-article": "/en/ruecksendung-erstattung/ruecksendung-anmelden/",
 }
@@ -93,6 +95,81 @@ def test_axe_finds_no_violation(tab: Any, base: str, kind: str, size: str, schem
     assert not violations, f"{kind} at {size} in {scheme} mode:\n" + describe_violations(violations)
 
 
+# The colour scheme the visitor chose with the header toggle, against the system's.
+CHOSEN = {"chosen-dark": ("light", "dark"), "chosen-light": ("dark", "light")}
+
+
+@pytest.mark.parametrize("chosen", list(CHOSEN))
+@pytest.mark.parametrize("kind", ["home", "article", "search-suggestions"])
+def test_axe_finds_no_violation_in_the_chosen_scheme(chromium: Any, base: str, kind: str, chosen: str) -> None:
+    system, scheme = CHOSEN[chosen]
+    context = chromium.new_context(viewport=PHONE, color_scheme=system)
+    context.add_init_script(f"localStorage.setItem('kbgen-theme', '{scheme}')")
+    page = context.new_page()
+    prepare(page, kind, base)
+    assert page.evaluate("document.documentElement.dataset.theme") == scheme
+    violations = axe_violations(page)
+    context.close()
+    assert not violations, f"{kind} in {chosen}:\n" + describe_violations(violations)
+
+
+# A site with what the demo leaves out: the feedback widget (feedback.endpoint) and a warning notice.
+FEEDBACK_SITE = {
+    "kbgen.yml": """
+        title: Hilfe
+        contact: {email: service@example.com, phone: {number: "+49301234", display: "030 1234"}}
+        feedback: {endpoint: /feedback}
+        notices:
+          - {severity: warning, text: "Wegen Sturm verzögert sich die Zustellung um bis zu zwei Tage."}
+          - {severity: critical, text: "Die App ist gestört. Wir arbeiten daran."}
+    """,
+    "content/versand/_category.yml": "title: Versand\n",
+    "content/versand/lieferzeiten.md": """
+        ---
+        title: Lieferzeiten
+        ---
+        Pakete kommen in 2 Tagen.
+
+        > [!WARNING]
+        > Feiertage verlängern die Lieferzeit.
+
+        ## Inland
+        | Land | Tage |
+        |---|---|
+        | DE | 2 |
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def feedback_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from conftest import write_files
+    root = tmp_path_factory.mktemp("feedback-site")
+    write_files(root, FEEDBACK_SITE)
+    result = build_site(root)
+    assert result.written, [d.text() for d in result.diagnostics.items()]
+    with serve_folder(result.out) as url:
+        yield url
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+@pytest.mark.parametrize("step", ["asked", "reasons", "thanked"])
+def test_axe_feedback_widget_and_notices(tab: Any, feedback_base: str, step: str, size: str, scheme: str) -> None:
+    page = tab(size, scheme)
+    page.goto(feedback_base + "/versand/lieferzeiten/")
+    page.wait_for_selector("#feedback:not([hidden])")
+    if step != "asked":
+        page.locator(".feedback-button[data-vote=no]").click()
+        page.wait_for_selector(".feedback-reasons:not([hidden])")
+    if step == "thanked":
+        page.locator(".feedback-reason input").first.check()
+        page.locator(".feedback-reasons button[type=submit]").click()
+        page.wait_for_selector(".feedback-contact:not([hidden])")
+    violations = axe_violations(page)
+    assert not violations, f"feedback {step} at {size} in {scheme} mode:\n" + describe_violations(violations)
+
+
 def test_axe_reports_rule_impact_and_target(chromium: Any, base: str) -> None:
     # The failure message must say what to fix and where: seen here on a page spoiled on purpose.
     page = chromium.new_page()
@@ -147,6 +224,9 @@ def test_skip_link_moves_focus_to_the_main_content(chromium: Any, base: str) -> 
 def test_toc_and_faq_work_from_the_keyboard(chromium: Any, base: str) -> None:
     page = chromium.new_page(viewport=PHONE)
     page.goto(base + ARTICLE)
+    page.locator(".toc summary").focus()  # on phones the table of contents starts closed
+    page.keyboard.press("Enter")
+    assert page.locator(".toc details").get_attribute("open") is not None
     link = page.locator(".toc a").nth(1)
     target = link.get_attribute("href")
     link.focus()
