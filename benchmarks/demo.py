@@ -37,6 +37,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("product", "/produkt/lumio-hub/", ""),
     ("tags", "/schlagwort/", ""),
     ("a-z", "/a-z/", ""),
+    ("contact", "/kontakt/", ""),
+    ("guide-print", "/geraete-einrichten/hub-einrichten/alle-schritte/", ""),
     ("search-results", "/suche/?q=r%C3%BCcksendung", ""),
     ("search-nothing-found", "/suche/?q=xyzzy%20qqq", ""),
     ("search-suggestions", "/", "paket"),

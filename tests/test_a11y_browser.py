@@ -170,6 +170,22 @@ def test_axe_feedback_widget_and_notices(tab: Any, feedback_base: str, step: str
     assert not violations, f"feedback {step} at {size} in {scheme} mode:\n" + describe_violations(violations)
 
 
+# Elements that stick out of the screen, or whose own text sticks out of them.
+WIDER_THAN_THE_SCREEN = """() => [...document.querySelectorAll("body *")]
+  .filter(el => !el.closest(".visually-hidden, [hidden], table, pre") && getComputedStyle(el).position !== "absolute"
+                && (el.getBoundingClientRect().right > innerWidth + 1 || el.scrollWidth > el.clientWidth + 1))
+  .map(el => el.tagName.toLowerCase() + "." + el.className + ": " + (el.innerText || "").slice(0, 40))"""
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_nothing_is_wider_than_a_phone(tab: Any, base: str, kind: str) -> None:
+    # Long German compounds, addresses and URLs wrap; only tables and code scroll, inside their own box.
+    page = tab("phone", "light")
+    prepare(page, kind, base)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate(WIDER_THAN_THE_SCREEN) == []
+
+
 def test_axe_reports_rule_impact_and_target(chromium: Any, base: str) -> None:
     # The failure message must say what to fix and where: seen here on a page spoiled on purpose.
     page = chromium.new_page()
