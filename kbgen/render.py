@@ -19,6 +19,7 @@ from markupsafe import Markup
 from kbgen.diagnostics import Diagnostic, Diagnostics
 from kbgen.guideprint import guide_print_view
 from kbgen.jsonld import page_graph, script_json
+from kbgen.slugs import sort_key
 from kbgen.theme import builtin_layouts
 from kbgen.urls import absolute, output_path, relative
 from kbgen.views import (ViewContext, article_view, folder_view, guide_print_url, home_view, listing_view, site_view,
@@ -170,7 +171,7 @@ class Renderer:
             return page, "listing.html"
         if job.kind == "az":
             sources = sorted((a.source for a in site.in_lang(lang)),
-                             key=lambda s: (site.articles[s].title.casefold(), s))
+                             key=lambda s: (sort_key(site.articles[s].title), s))
             page = listing_view(vc, lang, "az", t["az_title"], job.url, sources,
                                 pages={code: vc.special_url(code, "az") for code in vc.config.languages})
             return page, "listing.html"

@@ -1,4 +1,4 @@
-"""What search engines read from every page: a description (the page's, else the site's)."""
+"""What every page says to search engines and readers: a description (the page's, else the site's), lists in dictionary order."""
 
 from __future__ import annotations
 
@@ -19,3 +19,18 @@ def test_every_page_has_a_description(make_site) -> None:
         page = read(result.out, url)
         assert site_text in page, url
         assert '<meta property="og:description" content="Antworten zu Versand und Rücksendung.">' in page, url
+
+
+def test_lists_sort_umlauts_with_their_letter(make_site) -> None:
+    # DIN 5007-1, as in a German dictionary: "Öffnungszeiten" between N and P, not after Z.
+    root = make_site({
+        "content/kontakt/oeffnungszeiten.md": "---\ntitle: Öffnungszeiten\ntags: [öffnungszeiten]\n---\nText.\n",
+        "content/kontakt/zoll.md": "---\ntitle: Zoll\ntags: [zoll]\n---\nText.\n",
+        "content/kontakt/newsletter.md": "---\ntitle: Newsletter\ntags: [newsletter]\n---\nText.\n",
+    })
+    result = build_site(root)
+    assert result.written, [d.text() for d in result.diagnostics.items()]
+    az = read(result.out, "/a-z/")
+    assert az.index(">Newsletter<") < az.index(">Öffnungszeiten<") < az.index(">Zoll<")
+    tags = read(result.out, "/tag/")
+    assert tags.index(">newsletter<") < tags.index(">öffnungszeiten<") < tags.index(">zoll<")
