@@ -14,11 +14,12 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from demo import CHROMIUM, CHROMIUM_ARGS, PAGES, build_demo, serve
 
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
-SCHEMES = ("light", "dark")
+VIEWPORTS: dict[str, Any] = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+SCHEMES: tuple[Any, ...] = ("light", "dark")
 
 
 def shoot(base: str, out: Path, only: set[str], full_page: bool) -> list[Path]:

@@ -114,7 +114,7 @@ def test_axe_finds_no_violation_in_the_chosen_scheme(chromium: Any, base: str, k
 
 
 # A site with what the demo leaves out: the feedback widget (feedback.endpoint) and a warning notice.
-FEEDBACK_SITE = {
+FEEDBACK_SITE: dict[str, str | bytes] = {
     "kbgen.yml": """
         title: Hilfe
         contact: {email: service@example.com, phone: {number: "+49301234", display: "030 1234"}}
