@@ -96,7 +96,9 @@ document.addEventListener("click", (event) => {
 
 // "War dieser Artikel hilfreich?": a vote, on "no" a reason, sent as JSON without personal data.
 const feedback = document.getElementById("feedback");
-if (feedback && feedback.dataset.endpoint && (window.fetch || navigator.sendBeacon)) {
+// Opened from disk, a site-relative endpoint has no server behind it: the widget stays hidden.
+const reachable = (url) => location.protocol !== "file:" || /^https?:/i.test(url);
+if (feedback && feedback.dataset.endpoint && reachable(feedback.dataset.endpoint) && (window.fetch || navigator.sendBeacon)) {
   const endpoint = feedback.dataset.endpoint;
   const vote = feedback.querySelector(".feedback-vote");
   const reasons = feedback.querySelector(".feedback-reasons");

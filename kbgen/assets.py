@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 
 from kbgen.theme import builtin_assets
+from kbgen.write import OutputWriter
 
 FINGERPRINTED = (".css", ".js", ".mjs")
 
@@ -33,14 +34,12 @@ def fingerprint(name: str, data: bytes) -> str:
     return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{ext}"
 
 
-def write_assets(files: dict[str, Path], out: Path) -> dict[str, str]:
+def write_assets(files: dict[str, Path], writer: OutputWriter) -> dict[str, str]:
     """Copy every asset into OUT/assets/ and return logical name -> site URL."""
     urls: dict[str, str] = {}
     for name, path in sorted(files.items()):
         data = path.read_bytes()
         hashed = fingerprint(name, data)
-        target = out / "assets" / hashed
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        writer.write(f"assets/{hashed}", data)
         urls[name] = f"/assets/{hashed}"
     return urls

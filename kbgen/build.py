@@ -8,11 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import multiprocessing
+import os
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import unquote
 from pathlib import Path
 
+from kbgen.cache import BuildCache, CacheMiss, Manifest, canonical, digest
 from kbgen.config import SiteConfig, load_config
+from kbgen.inputs import SiteInputs, read_inputs
 from kbgen.diagnostics import Diagnostics
 from kbgen.discover import Discovery, Source, discover
 from kbgen.feeds import atom_feed, redirects_file, robots, sitemap
@@ -21,18 +25,19 @@ from kbgen.gitdates import last_commit_dates
 from kbgen.health import report_health
 from kbgen.i18n import load_strings
 from kbgen.model import Article, Site
-from kbgen.notices import build_date, load_notices
+from kbgen.notices import load_notices
 from kbgen.parse import ParseContext, parse_article
-from kbgen.render import Renderer, render_all, worker_count
+from kbgen.render import PreviousOutput, Renderer, render_all, worker_count
 from kbgen.assets import collect_assets, write_assets
 from kbgen.search.checks import run_search_tests
 from kbgen.search.format import manifest_name
 from kbgen.search.indexer import build_index
+from kbgen.related import compute_related, related_inputs
 from kbgen.sitemodel import build_site
 from kbgen.theming import build_theme
 from kbgen.validate import validate_references
 from kbgen.views import ViewContext
-from kbgen.write import StagedOutput, check_output_folder, write_file
+from kbgen.write import OutputWriter, StagedOutput, check_output_folder
 
 PARALLEL_MIN_ARTICLES = 200  # below this, parsing in one process is faster than forking
 SEARCH_DIR = "assets/search"  # where the search index files go in the output
@@ -46,6 +51,9 @@ class BuildOptions:
     drafts: bool = False
     write: bool = True  # False for `kbgen check`
     keep_going: bool = False  # write the output despite errors (benchmarks on imported corpora only)
+    cache: bool = True  # use and update SITE/.kbgen-cache/
+    previous: Manifest | None = None  # what OUT holds now: update it in place (kbgen serve's own folder)
+    pages_done: Callable[[], None] | None = None  # called once the pages are in OUT (serve reloads the browser)
 
 
 @dataclass
@@ -54,6 +62,8 @@ class BuildResult:
     site: Site | None
     out: Path
     written: bool
+    articles: int = 0  # articles built (also known when the output came from the cache)
+    manifest: Manifest | None = None  # what OUT holds after the build, when the cache is on
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -61,14 +71,17 @@ def build(options: BuildOptions) -> BuildResult:
     # never garbage (the model lives until the end); reference counting still frees the rest.
     enabled = gc.isenabled()
     gc.disable()
+    use_cache = options.cache and not options.keep_going
+    cache = BuildCache.open(options.site_root, Diagnostics()) if use_cache else BuildCache.disabled()
     try:
-        return _build(options)
+        return _build(options, cache)
     finally:
+        cache.close()
         if enabled:
             gc.enable()
 
 
-def _build(options: BuildOptions) -> BuildResult:
+def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
     diags = Diagnostics()
     root = options.site_root
     out = (options.out or root / "public").resolve()
@@ -78,59 +91,130 @@ def _build(options: BuildOptions) -> BuildResult:
     strings = {lang: load_strings(root, lang, diags) for lang in config.languages}
     labels = {lang: {k[len("callout_"):]: v for k, v in s.items() if k.startswith("callout_")}
               for lang, s in strings.items()}
-    parsed = parse_all(found, ParseContext(frozenset(f.source for f in found.folders), labels))
+    ctx = ParseContext(frozenset(f.source for f in found.folders), labels)
+    git_dates = last_commit_dates(root)
+    inputs = read_inputs(root, found) if cache.enabled else SiteInputs({}, "")
+    theme = build_theme(config, diags)  # its logo and favicon may live outside the folders inputs hashes
+    site_key = digest(inputs.digest, repr(sorted(git_dates.items())), repr(options.drafts), build_date().isoformat(),
+                      *theme.urls.values())
+    if options.write and cache.enabled:
+        manifest = cache.manifest(site_key)
+        if manifest is not None:
+            restored = restore_output(manifest, out, root, options, cache)
+            if restored is not None:
+                return restored
+    parsed = parse_all(found, ctx, cache, inputs.articles)
     for article in parsed:
         diags.extend(article.diagnostics)
-    site = build_site(config, found, tree, parsed, last_commit_dates(root), drafts=options.drafts, diags=diags)
+    site = build_site(config, found, tree, parsed, git_dates, drafts=options.drafts, diags=diags,
+                      related=lambda s, limit: cached_related(s, limit, cache))
     validate_references(site, {a.source for a in parsed}, diags)
     report_missing_translations(site, config.languages, diags)
-    vc = ViewContext(config, site, strings, load_notices(config, found.notices, build_date(), diags),
-                     build_theme(config, diags))
+    vc = ViewContext(config, site, strings, load_notices(config, found.notices, build_date(), diags), theme)
     if not options.write:
         run_search_tests(site, config, diags)
         report_health(site, config, dt.date.today(), diags)
-        return BuildResult(diags, site, out, False)
+        return BuildResult(diags, site, out, False, len(site.articles))
     failed = diags.failed(options.strict) and not options.keep_going
     if failed or not check_output_folder(out, root, diags):
-        return BuildResult(diags, site, out, False)
-    with StagedOutput(out) as staged:
-        asset_urls = write_assets(collect_assets(root), staged.path)
+        return BuildResult(diags, site, out, False, len(site.articles))
+    previous = options.previous.files if options.previous is not None else None
+    with StagedOutput(out, in_place=previous is not None) as staged:
+        writer = OutputWriter(staged.path, record=cache.enabled, previous=previous)
+        asset_urls = write_assets(collect_assets(root), writer)
         for name, data in sorted(vc.theme.files.items()):
-            write_file(staged.path, f"assets/{name}", data)
+            writer.write(f"assets/{name}", data)
         asset_urls.update(vc.theme.urls)
         asset_urls.update({f"search/{lang}": f"/{SEARCH_DIR}/{manifest_name(lang)}" for lang in config.languages})
         renderer = Renderer(vc, root, asset_urls)
         renderer.check_templates(diags)
         if diags.failed(options.strict) and not options.keep_going:
-            return BuildResult(diags, site, out, False)
-        render_all(renderer, renderer.jobs(), staged.path, diags, worker_count(),
-                   meanwhile=lambda: write_search_index(site, config, staged.path))
-        write_extras(vc, found, staged.path)
+            return BuildResult(diags, site, out, False, len(site.articles))
+        prior = PreviousOutput(options.previous.files, options.previous.fingerprints) if options.previous else None
+        pages, fingerprints = render_all(renderer, renderer.jobs(), staged.path, diags, worker_count(),
+                                         meanwhile=lambda: write_search_index(site, config, writer), cache=cache,
+                                         previous=prior, pages_done=options.pages_done or (lambda: None))
+        write_extras(vc, found, writer)
         if diags.failed(options.strict) and not options.keep_going:
-            return BuildResult(diags, site, out, False)
+            return BuildResult(diags, site, out, False, len(site.articles))
+        manifest = None
+        if cache.enabled:
+            manifest = Manifest({**writer.files, **pages}, diags.items(), len(site.articles), fingerprints)
+            writer.remove_stale(set(manifest.files))
+            cache.put_blobs(writer.blobs.items())
         staged.commit()
-    return BuildResult(diags, site, out, True)
+    if manifest is not None:
+        cache.put_manifest(site_key, manifest)
+        cache.prune(manifest)
+    return BuildResult(diags, site, out, True, len(site.articles), manifest)
 
 
-def write_search_index(site: Site, config: SiteConfig, out: Path) -> None:
+def build_date() -> dt.date:
+    """The date the build stands for: SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def restore_output(manifest: Manifest, out: Path, root: Path, options: BuildOptions,
+                   cache: BuildCache) -> BuildResult | None:
+    """An unchanged site: write the stored output of its last good build, or None to build after all."""
+    diags = Diagnostics()
+    diags.extend(manifest.diagnostics)
+    if diags.failed(options.strict) or not check_output_folder(out, root, diags):
+        return BuildResult(diags, None, out, False, manifest.articles)
+    previous = options.previous.files if options.previous is not None else None
+    if previous == manifest.files and out.is_dir():
+        return BuildResult(diags, None, out, True, manifest.articles, manifest)  # serve: nothing changed
+    try:
+        with StagedOutput(out, in_place=previous is not None) as staged:
+            writer = OutputWriter(staged.path, previous=previous)
+            paths: dict[str, list[str]] = {}
+            for rel, key in manifest.files.items():
+                paths.setdefault(key, []).append(rel)
+            for key, data in cache.blobs(paths):
+                for rel in paths[key]:
+                    writer.write(rel, data)
+            writer.remove_stale(set(manifest.files))
+            staged.commit()
+    except CacheMiss:
+        return None
+    return BuildResult(diags, None, out, True, manifest.articles, manifest)
+
+
+def cached_related(site: Site, limit: int, cache: BuildCache) -> None:
+    """compute_related, skipped when the features it reads are those of the last build."""
+    key = digest(related_inputs(site), str(limit))
+    stored = cache.result("related", key)
+    if isinstance(stored, dict) and set(stored) == set(site.articles):
+        for source, related in stored.items():
+            site.articles[source].related = list(related)
+        return
+    compute_related(site, limit)
+    if cache.enabled:
+        cache.put_result("related", key, {s: list(a.related) for s, a in site.articles.items()})
+
+
+def write_search_index(site: Site, config: SiteConfig, writer: OutputWriter) -> None:
     """One index per language under assets/search/, built while the pages render."""
     for lang in config.languages:
         for name, data in sorted(build_index(site, config, lang).files.items()):
-            write_file(out, f"{SEARCH_DIR}/{name}", data)
+            writer.write(f"{SEARCH_DIR}/{name}", data)
 
 
-def write_extras(vc: ViewContext, found: Discovery, out: Path) -> None:
+def write_extras(vc: ViewContext, found: Discovery, writer: OutputWriter) -> None:
     """Feeds, sitemap, robots.txt, _redirects and the media files next to the pages."""
     for lang in vc.config.languages:
-        write_file(out, f"{vc.home_url(lang).lstrip('/')}feed.xml", atom_feed(vc, lang))
+        writer.write(f"{vc.home_url(lang).lstrip('/')}feed.xml", atom_feed(vc, lang))
     xml = sitemap(vc)
     if xml:
-        write_file(out, "sitemap.xml", xml)
-    write_file(out, "robots.txt", robots(vc))
+        writer.write("sitemap.xml", xml)
+    writer.write("robots.txt", robots(vc))
     if vc.site.redirects:
-        write_file(out, "_redirects", redirects_file(vc))
+        writer.write("_redirects", redirects_file(vc))
     for src in found.media:
-        write_file(out, unquote(vc.site.media[src.source]).lstrip("/"), src.path.read_bytes())
+        writer.write(unquote(vc.site.media[src.source]).lstrip("/"), src.path.read_bytes())
 
 
 def report_missing_translations(site: Site, languages: list[str], diags: Diagnostics) -> None:
@@ -148,31 +232,47 @@ def report_missing_translations(site: Site, languages: list[str], diags: Diagnos
 _PARSE_CONTEXT: ParseContext | None = None
 
 
-def _parse_one(src: Source) -> Article | None:
+def _parse_one(item: tuple[Source, bytes | None]) -> Article | None:
     assert _PARSE_CONTEXT is not None
-    try:
-        raw = src.path.read_bytes()
-    except OSError as exc:
-        diags = Diagnostics()
-        diags.error(f"cannot read file: {exc.strerror or exc}", src.file,
-                    hint="check that the file exists and that you may read it", code="unreadable")
-        article = parse_article(src, b"", _PARSE_CONTEXT)
-        if article is not None:
-            article.diagnostics = diags.items()
-        return article
+    src, raw = item
+    if raw is None:
+        try:
+            raw = src.path.read_bytes()
+        except OSError as exc:
+            diags = Diagnostics()
+            diags.error(f"cannot read file: {exc.strerror or exc}", src.file,
+                        hint="check that the file exists and that you may read it", code="unreadable")
+            article = parse_article(src, b"", _PARSE_CONTEXT)
+            if article is not None:
+                article.diagnostics = diags.items()
+            return article
     return parse_article(src, raw, _PARSE_CONTEXT)
 
 
-def parse_all(found: Discovery, ctx: ParseContext) -> list[Article]:
+def parse_all(found: Discovery, ctx: ParseContext, cache: BuildCache | None = None,
+              raws: dict[str, bytes] | None = None) -> list[Article]:
+    """Every article, from the cache where its bytes and the parse settings are unchanged."""
     global _PARSE_CONTEXT
+    cache = cache or BuildCache.disabled()
+    raws = raws or {}
+    context_key = digest(repr(canonical(ctx)))
+    keys = {src.source: digest(context_key, src.source, src.lang, src.rel, raws[src.source])
+            for src in found.articles if src.source in raws}
+    stored = cache.articles(keys.values())
+    todo = [(src, raws.get(src.source)) for src in found.articles if keys.get(src.source) not in stored]
     _PARSE_CONTEXT = ctx
     try:
         workers = worker_count()
-        if workers < 2 or len(found.articles) < PARALLEL_MIN_ARTICLES:
-            results = [_parse_one(src) for src in found.articles]
+        if workers < 2 or len(todo) < PARALLEL_MIN_ARTICLES:
+            fresh = [_parse_one(item) for item in todo]
         else:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = pool.map(_parse_one, found.articles, chunksize=32)
+                fresh = pool.map(_parse_one, todo, chunksize=32)
     finally:
         _PARSE_CONTEXT = None
+    by_source = {src.source: article for (src, _), article in zip(todo, fresh)}
+    cache.put_articles([(keys[s], a) for s, a in by_source.items() if s in keys and a is not None])
+    cache.used_parse.update(keys.values())
+    results = [by_source[src.source] if src.source in by_source else stored[keys[src.source]]
+               for src in found.articles]
     return [a for a in results if a is not None]

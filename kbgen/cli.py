@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="output folder (default: SITE/public)")
     p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
     p.add_argument("--no-cache", action="store_true",
-                   help="build without a cache (every build is a full build for now, so this changes nothing)")
+                   help="neither read nor update SITE/.kbgen-cache/ (a full build from the sources)")
     diag_format(p)
 
     p = commands.add_parser("check", help="validate the site without writing output")
@@ -133,7 +133,7 @@ def _build_or_check(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     writing = args.command == "build"
     options = BuildOptions(site_root=args.site, out=getattr(args, "output", None), strict=args.strict,
-                           drafts=args.drafts, write=writing)
+                           drafts=args.drafts, write=writing, cache=not getattr(args, "no_cache", False))
     result = build(options)
     _print(result, args.format, args.strict, show_notes=not writing)
     failed = result.diagnostics.failed(args.strict)
@@ -156,7 +156,7 @@ def _print(result: BuildResult, fmt: str, strict: bool, show_notes: bool) -> Non
 def _summary(result: BuildResult, writing: bool, failed: bool, seconds: float) -> None:
     d = result.diagnostics
     counts = f"{d.count('error')} error(s), {d.count('warning')} warning(s)"
-    articles = len(result.site.articles) if result.site else 0
+    articles = result.articles
     if writing and result.written:
         print(f"kbgen: built {articles} articles into {result.out} in {seconds:.2f} s ({counts})", file=sys.stderr)
     elif writing:

@@ -27,6 +27,9 @@ def sitemap(vc: ViewContext) -> str | None:
         entries.append((vc.home_url(lang), "", [(code, vc.home_url(code)) for code in config.languages]))
     for folder in site.folders.values():
         entries.append((folder.url, "", []))
+    for lang in config.languages:
+        if vc.contact_page_job(lang):
+            entries.append((vc.contact_url(lang), "", []))
     for article in site.articles.values():
         alternates = []
         if article.translations:

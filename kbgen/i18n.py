@@ -13,6 +13,7 @@ from kbgen.theme import builtin_layouts
 from kbgen.yamlload import load_mapping
 
 FALLBACK_LANGUAGE = "en"
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 # URL segments of kbgen's own pages; a category may not use them.
 SEGMENT_KEYS = ("tags_segment", "products_segment", "search_segment", "az_segment")
 
@@ -22,7 +23,7 @@ def builtin_strings(lang: str) -> dict[str, str]:
     path = builtin_layouts() / "i18n" / f"{lang}.yml"
     if not path.exists():
         path = builtin_layouts() / "i18n" / f"{FALLBACK_LANGUAGE}.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER) or {}  # safe: no Python objects
     return {str(k): str(v) for k, v in data.items()}
 
 

@@ -3,14 +3,12 @@
 A notice whose `until` date lies before the build date is not built at all; one that is
 still current carries its `until` to the page, where kbgen.js hides it once the day has
 passed, so a site built today does not show yesterday's outage next week. The build date
-is an input (SOURCE_DATE_EPOCH, else today), never read anywhere else, so builds stay
-reproducible.
+is an input (build.build_date: SOURCE_DATE_EPOCH, else today), so builds stay reproducible.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -48,14 +46,6 @@ class Notice:
     title: dict[str, str] | str | None  # headline, maybe per language
     html: dict[str, str]  # lang ("" for every language) -> rendered Markdown
     file: str  # where it was declared, for diagnostics
-
-
-def build_date() -> dt.date:
-    """The date the build treats as today: SOURCE_DATE_EPOCH when set, else the machine's date."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value.isdigit():
-        return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc).date()
-    return dt.date.today()
 
 
 def load_notices(config: SiteConfig, files: list[Source], today: dt.date, diags: Diagnostics) -> list[Notice]:
@@ -114,6 +104,12 @@ def _from_config(item: Any, index: int, line: int, config: SiteConfig, diags: Di
     values = check_mapping(mapping, NOTICE_FIELDS, "kbgen.yml", diags, what=what, base_line=line)
     if not _check(values, "kbgen.yml", line, config, mapping, diags):
         return None
+    for key in ("title", "text"):
+        unknown = [code for code in values.get(key) or {} if isinstance(values[key], dict) and code not in config.languages]
+        if unknown:
+            diags.error(f"{what} has {key} for '{unknown[0]}', which is not in languages", "kbgen.yml", line,
+                        hint=f"languages are {', '.join(config.languages)}", code="notice-invalid")
+            return None
     text = values.get("text")
     if not text:
         diags.error(f"{what} has no text", "kbgen.yml", line, hint="add 'text: …' (Markdown)", code="notice-invalid")

@@ -33,6 +33,13 @@ def _weight(feature: str) -> float:
     return {"t": TAG_WEIGHT, "p": PRODUCT_WEIGHT}.get(feature[0], WORD_WEIGHT)
 
 
+def related_inputs(site: Site) -> str:
+    """Everything compute_related reads, as one string: the key under which the build cache keeps its result."""
+    rows = [(a.source, a.lang, a.folder, a.guide, a.related, sorted(_features(a)))
+            for a in sorted(site.articles.values(), key=lambda a: a.source)]
+    return repr(rows)
+
+
 def compute_related(site: Site, limit: int) -> None:
     """Fill each article's related list: explicit ones first, then the best computed ones."""
     for lang in site.languages:

@@ -9,19 +9,21 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
 from markupsafe import Markup
 
+from kbgen.cache import BuildCache, code_digest, digest, template_digest
 from kbgen.diagnostics import Diagnostic, Diagnostics
 from kbgen.guideprint import guide_print_view
 from kbgen.jsonld import page_graph, script_json
 from kbgen.slugs import sort_key
 from kbgen.theme import builtin_layouts
 from kbgen.urls import absolute, output_path, relative
+from kbgen.write import replace_file
 from kbgen.views import (ViewContext, article_view, folder_view, guide_print_url, home_view, listing_view, site_view,
                          top_folders)
 
@@ -44,13 +46,13 @@ class Renderer:
         self.vc = vc
         self.assets = assets  # logical asset name -> site URL of the fingerprinted file
         layouts = [site_root / "layouts", builtin_layouts()]
+        self.layout_dirs = [p for p in layouts if p.is_dir()]
+        self._static_key: str | None = None
+        self._lang_keys: dict[str, str] = {}
         self.override_dir = (site_root / "layouts").resolve()
         self._site_views: dict[str, dict[str, Any]] = {}  # lang -> site view, the same on every page
         self._fragments: dict[tuple[str, str, str, str], Markup] = {}  # (template, lang, root, contact key) -> HTML
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in layouts if p.is_dir()]),
-            autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True)
+        self.env = environment(self.layout_dirs)
 
     def check_templates(self, diags: Diagnostics) -> None:
         """Compile every template up front so a syntax error names its file and line."""
@@ -103,6 +105,11 @@ class Renderer:
         return jobs
 
     def render(self, job: Job) -> str:
+        template, context = self.page_context(job)
+        return self.env.get_template(template).render(context)
+
+    def page_context(self, job: Job) -> tuple[str, dict[str, Any]]:
+        """The template and everything it may show: a page is a function of these alone."""
         vc, lang = self.vc, job.lang
         page, template = self._page(job)
         t = vc.t(lang)
@@ -121,8 +128,30 @@ class Renderer:
             "jsonld": [Markup(script_json(item)) for item in page_graph(
                 page, lang, lambda u: absolute(vc.config.base_url, vc.config.base_path, u),
                 vc.config.localized(vc.config.title, lang))],
+            # The channels of a category's own `contact:`: the contact fragment shows them, and here the
+            # page cache's fingerprint sees them change.
+            "category_contact": vc.contact_for(page["contact_key"], lang) if page.get("contact_key") else None,
         }
-        return self.env.get_template(template).render(context)
+        return template, context
+
+    def fingerprint(self, job: Job, template: str, context: dict[str, Any]) -> str:
+        """The page's cache key: its context's data plus the site-wide inputs (templates, assets, strings).
+
+        Callables in the context (url, asset, fragment) are functions of the job's URL and of
+        what the site key covers; every value is hashed through repr, so a view holding a set
+        would only cost cache misses, never a stale page.
+        """
+        if self._static_key is None:
+            self._static_key = digest(code_digest(), template_digest(self.layout_dirs), repr(sorted(self.assets.items())),
+                                      self.vc.config.base_path)
+        lang = job.lang
+        if lang not in self._lang_keys:
+            self._lang_keys[lang] = digest(repr(self._site_view(lang)), repr(sorted(self.vc.t(lang).items())))
+        parts: list[str] = [self._static_key, self._lang_keys[lang], job.kind, job.url, template]
+        for name, value in sorted(context.items()):
+            if name not in ("site", "t") and not callable(value):
+                parts += [name, repr(value)]
+        return digest(*parts)
 
     def _fragment(self, name: str, lang: str, root: str, variant: str = "") -> Markup:
         """Site-wide parts (footer, contact) depend only on language, depth and the category's contact
@@ -215,45 +244,130 @@ class Renderer:
                           "check the variable names your override layout uses", "template-runtime")
 
 
-_WORKER: tuple[Renderer, Path, list[Job]] | None = None
+_ENVIRONMENT: tuple[tuple[object, ...], jinja2.Environment] | None = None
 
 
-def _render_range(bounds: tuple[int, int]) -> list[Diagnostic]:
+def environment(layout_dirs: list[Path]) -> jinja2.Environment:
+    """The Jinja2 environment for these layout folders, kept while none of their files changes.
+
+    Compiling the templates costs more than rendering a small site, so `kbgen serve` reuses
+    the compiled ones across rebuilds; any added, removed or edited layout starts afresh.
+    """
+    global _ENVIRONMENT
+    state: list[object] = []
+    for folder in layout_dirs:
+        state.append(str(folder))
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                info = path.stat()
+                state.append((path.relative_to(folder).as_posix(), info.st_mtime_ns, info.st_size))
+    key = tuple(state)
+    if _ENVIRONMENT is None or _ENVIRONMENT[0] != key:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in layout_dirs]),
+            autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False, trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True)
+        _ENVIRONMENT = (key, env)
+    return _ENVIRONMENT[1]
+
+
+_WORKER: tuple[Renderer, Path, list[Job], BuildCache, PreviousOutput] | None = None
+
+
+@dataclass
+class RenderReport:
+    """What a worker sends back: problems, and what each page it wrote holds (for the manifest)."""
+
+    problems: list[Diagnostic] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)  # output path (relative to OUT) -> blob key
+    fingerprints: dict[str, str] = field(default_factory=dict)  # output path -> page fingerprint
+
+
+@dataclass(frozen=True)
+class PreviousOutput:
+    """What the folder being updated in place holds: blob keys and page fingerprints by output path."""
+
+    files: dict[str, str]
+    fingerprints: dict[str, str]
+
+
+def _render_range(bounds: tuple[int, int]) -> RenderReport:
     assert _WORKER is not None
-    renderer, out, jobs = _WORKER
-    problems: list[Diagnostic] = []
+    renderer, out, jobs, cache, previous = _WORKER
+    report = RenderReport()
+    fresh: list[tuple[str, str, bytes]] = []
     for job in jobs[bounds[0]:bounds[1]]:
-        try:
-            html = renderer.render(job)
-        except Exception as exc:  # a template's runtime error must become a diagnostic
-            problems.append(renderer.error_for(job, exc))
-            continue
         path = output_path(out, job.url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(html, encoding="utf-8")
-    return problems
+        rel = path.relative_to(out).as_posix()
+        try:
+            template, context = renderer.page_context(job)
+            fp = renderer.fingerprint(job, template, context) if cache.enabled else ""
+            if fp and previous.fingerprints.get(rel) == fp and rel in previous.files and path.is_file():
+                report.pages[rel], report.fingerprints[rel] = previous.files[rel], fp
+                continue  # updating in place (kbgen serve): the page is what it was
+            data = cache.page(fp) if fp else None
+            if data is None:
+                data = renderer.env.get_template(template).render(context).encode("utf-8")
+                if fp:
+                    fresh.append((fp, digest(data), data))
+        except Exception as exc:  # a template's runtime error must become a diagnostic
+            report.problems.append(renderer.error_for(job, exc))
+            continue
+        if cache.enabled:
+            key = fresh[-1][1] if fresh and fresh[-1][0] == fp else digest(data)
+            report.pages[rel], report.fingerprints[rel] = key, fp
+            if previous.files.get(rel) == key and path.is_file():
+                continue  # the same bytes from another context (e.g. an unchanged redirect)
+        if previous.files:
+            replace_file(out, rel, data)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    cache.put_pages(fresh)
+    return report
 
 
 def render_all(renderer: Renderer, jobs: list[Job], out: Path, diags: Diagnostics, workers: int,
-               meanwhile: Callable[[], None] = lambda: None) -> None:
-    """Render every job into OUT; MEANWHILE runs in this process while the workers render."""
+               meanwhile: Callable[[], None] = lambda: None, cache: BuildCache | None = None,
+               previous: PreviousOutput | None = None,
+               pages_done: Callable[[], None] = lambda: None) -> tuple[dict[str, str], dict[str, str]]:
+    """Render every job into OUT; MEANWHILE runs in this process while the workers render.
+
+    Without workers the pages come first, then PAGES_DONE, then MEANWHILE: `kbgen serve`
+    reloads the open page as soon as its file is there, before the search index is rebuilt.
+
+    Returns output path -> blob key and output path -> fingerprint of every page when CACHE
+    is enabled. PREVIOUS (what OUT holds now) lets an in-place update skip unchanged pages.
+    """
     global _WORKER
-    _WORKER = (renderer, out, jobs)
+    cache = cache or BuildCache.disabled()
+    _WORKER = (renderer, out, jobs, cache, previous or PreviousOutput({}, {}))
+    reports: list[RenderReport] = []
     try:
         use_pool = workers > 1 and len(jobs) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods()
         if not use_pool:
+            reports.append(_render_range((0, len(jobs))))
+            pages_done()
             meanwhile()
-            diags.extend(_render_range((0, len(jobs))))
-            return
-        size = max(1, len(jobs) // (workers * 8))
-        chunks = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending = pool.map_async(_render_range, chunks)
-            meanwhile()
-            for problems in pending.get():
-                diags.extend(problems)
+        else:
+            size = max(1, len(jobs) // (workers * 8))
+            chunks = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+            cache.close()  # the workers open their own connections
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                pending = pool.map_async(_render_range, chunks)
+                meanwhile()
+                reports = pending.get()
+            pages_done()
     finally:
         _WORKER = None
+    pages: dict[str, str] = {}
+    fingerprints: dict[str, str] = {}
+    for report in reports:
+        diags.extend(report.problems)
+        pages.update(report.pages)
+        fingerprints.update(report.fingerprints)
+    cache.used_pages.update(fingerprints.values())
+    return pages, fingerprints
 
 
 def worker_count() -> int:

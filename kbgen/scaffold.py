@@ -103,6 +103,8 @@ jobs:
       - uses: actions/setup-python@v5
         with: {python-version: "3.11"}
       - run: pip install "kbgen @ git+https://github.com/your-org/kbgen"   # where your copy of kbgen lives
+      - uses: actions/cache@v4                # the build cache: unchanged pages are not rebuilt
+        with: {path: .kbgen-cache, key: kbgen-${{ github.sha }}, restore-keys: kbgen-}
       - run: kbgen build --strict --format github
       - uses: actions/upload-pages-artifact@v3
         with: {path: public}

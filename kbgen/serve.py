@@ -24,10 +24,11 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from kbgen.build import BuildOptions, build
+from kbgen.cache import Manifest
 from kbgen.config import load_config
 from kbgen.diagnostics import Diagnostic, Diagnostics, format_diagnostics
 
-DEBOUNCE_SECONDS = 0.08  # an editor's save or a git checkout arrives as a burst of events
+DEBOUNCE_SECONDS = 0.05  # an editor's save or a git checkout arrives as a burst of events
 IGNORED_PARTS = {".git", ".kbgen-cache", "public", "__pycache__", "node_modules"}
 LIVE_PATH = "/_kbgen/live.js"
 EVENTS_PATH = "/_kbgen/events"
@@ -48,7 +49,11 @@ source.addEventListener("build", (event) => {
 
 
 class DevState:
-    """The last good output, the current problems and a generation counter the pages wait on."""
+    """The last good output, the current problems and a generation counter the pages wait on.
+
+    After the first build the output folder is updated in place: the build cache knows what
+    each file holds, so an edit rewrites only the files whose bytes changed.
+    """
 
     def __init__(self, site: Path, out: Path, drafts: bool) -> None:
         self.site, self.out, self.drafts = site, out, drafts
@@ -56,18 +61,36 @@ class DevState:
         self.problems: list[Diagnostic] = []
         self.changed = threading.Condition()
         self.lock = threading.Lock()
+        self.manifest: Manifest | None = None  # what self.out holds
 
     def rebuild(self) -> None:
         with self.lock:
             started = time.perf_counter()
-            result = build(BuildOptions(site_root=self.site, out=self.out, drafts=self.drafts))
+            announced = []
+
+            def pages_written() -> None:  # reload the open page now; the search index follows
+                announced.append(time.perf_counter())
+                self._announce()
+
+            result = build(BuildOptions(site_root=self.site, out=self.out, drafts=self.drafts, previous=self.manifest,
+                                        pages_done=pages_written))
             failed = result.diagnostics.failed(False)
+            if result.written:
+                self.manifest = result.manifest
+            elif failed and announced:
+                self.manifest = None  # a template error after some pages were written: rewrite all next time
             self.problems = [d for d in result.diagnostics.items() if d.severity == "error"] if failed else []
             shown = [d for d in result.diagnostics.items() if d.severity != "note"]
             if shown:
                 print(format_diagnostics(shown, "text"), file=sys.stderr)
             state = "failed, showing the last good build" if failed else "ok"
-            print(f"kbgen serve: rebuilt in {time.perf_counter() - started:.2f} s ({state})", file=sys.stderr)
+            pages = f"pages in {(announced[0] - started) * 1000:.0f} ms, " if announced else ""
+            print(f"kbgen serve: rebuilt ({pages}all in {(time.perf_counter() - started) * 1000:.0f} ms, {state})",
+                  file=sys.stderr, flush=True)
+        if failed or not announced:
+            self._announce()
+
+    def _announce(self) -> None:
         with self.changed:
             self.generation += 1
             self.changed.notify_all()

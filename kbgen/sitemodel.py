@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from pathlib import PurePosixPath
+from typing import Callable
 from urllib.parse import quote
 
 from kbgen.config import SiteConfig
@@ -24,7 +25,8 @@ RESERVED_ROOT = ("assets", "404.html", "sitemap.xml", "robots.txt", "feed.xml", 
 
 
 def build_site(config: SiteConfig, found: Discovery, tree: FolderTree, parsed: list[Article],
-               git_dates: dict[str, dt.date], *, drafts: bool, diags: Diagnostics) -> Site:
+               git_dates: dict[str, dt.date], *, drafts: bool, diags: Diagnostics,
+               related: Callable[[Site, int], None] = compute_related) -> Site:
     articles: dict[str, Article] = {}
     for article in parsed:
         if article.meta.get("_unusable"):
@@ -41,7 +43,7 @@ def build_site(config: SiteConfig, found: Discovery, tree: FolderTree, parsed: l
     _tags_and_products(site, config, diags)
     _translations(site, config, diags)
     _explicit_related(site, diags)
-    compute_related(site, config.related_limit)
+    related(site, config.related_limit)
     _aliases(site, config, diags)
     for src in found.media:
         folder, _, name = src.rel.rpartition("/")

@@ -10,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+from kbgen.cache import digest as blob_key
 from kbgen.diagnostics import Diagnostics
 
 MARKER = ".kbgen-output"  # marks a folder kbgen wrote, so it may replace it
@@ -30,20 +31,29 @@ def check_output_folder(out: Path, site_root: Path, diags: Diagnostics) -> bool:
 
 
 class StagedOutput:
-    """The temporary folder a build writes into, then commits over OUT or discards."""
+    """The temporary folder a build writes into, then commits over OUT or discards.
 
-    def __init__(self, out: Path) -> None:
+    In place (kbgen serve's own folder) the build writes straight into OUT, file by file.
+    """
+
+    def __init__(self, out: Path, in_place: bool = False) -> None:
         self.out = out.resolve()
-        self.path = self.out.parent / f".{self.out.name}.kbgen-tmp-{os.getpid()}"
+        self.in_place = in_place
+        self.path = self.out if in_place else self.out.parent / f".{self.out.name}.kbgen-tmp-{os.getpid()}"
 
     def __enter__(self) -> "StagedOutput":
-        if self.path.exists():
-            shutil.rmtree(self.path)
-        self.path.mkdir(parents=True)
+        if self.in_place:
+            self.path.mkdir(parents=True, exist_ok=True)
+        else:
+            if self.path.exists():
+                shutil.rmtree(self.path)
+            self.path.mkdir(parents=True)
         (self.path / MARKER).write_text("This folder was written by kbgen and is replaced by each build.\n")
         return self
 
     def commit(self) -> None:
+        if self.in_place:
+            return
         old = self.out.parent / f".{self.out.name}.kbgen-old-{os.getpid()}"
         if self.out.exists():
             os.replace(self.out, old)
@@ -52,7 +62,7 @@ class StagedOutput:
             shutil.rmtree(old, ignore_errors=True)
 
     def __exit__(self, *exc: object) -> None:
-        if self.path.exists():
+        if not self.in_place and self.path.exists():
             shutil.rmtree(self.path, ignore_errors=True)
 
 
@@ -65,3 +75,51 @@ def write_file(out: Path, rel: str, data: str | bytes) -> None:
         path.write_text(data, encoding="utf-8")
     else:
         path.write_bytes(data)
+
+
+class OutputWriter:
+    """Writes the files of one build into a folder and, for the cache, remembers what each holds.
+
+    With PREVIOUS (output path -> blob key of what the folder holds now) the folder is
+    updated in place: unchanged files are left alone, changed ones replaced atomically, so
+    `kbgen serve` never hands the browser half a file.
+    """
+
+    def __init__(self, out: Path, record: bool = False, previous: dict[str, str] | None = None) -> None:
+        self.out = out
+        self.record = record or previous is not None
+        self.previous = previous
+        self.files: dict[str, str] = {}  # output path -> blob key
+        self.blobs: dict[str, bytes] = {}  # blob key -> bytes, of the files written here
+
+    def write(self, rel: str, data: str | bytes) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        if not self.record:
+            write_file(self.out, rel, raw)
+            return
+        key = blob_key(raw)
+        rel = rel.lstrip("/")
+        self.files[rel] = key
+        self.blobs[key] = raw
+        if self.previous is None:
+            write_file(self.out, rel, raw)
+        elif self.previous.get(rel) != key or not (self.out / rel).is_file():
+            replace_file(self.out, rel, raw)
+
+    def remove_stale(self, keep: set[str]) -> None:
+        """In place: delete the files of the previous build that this one no longer has."""
+        for rel in sorted(set(self.previous or {}) - keep):
+            path = (self.out / rel).resolve()
+            if self.out.resolve() in path.parents:
+                path.unlink(missing_ok=True)
+
+
+def replace_file(out: Path, rel: str, data: bytes) -> None:
+    """Write REL atomically: a reader sees the old bytes or the new ones, never a mix."""
+    path = (out / rel).resolve()
+    if out.resolve() not in path.parents:
+        raise ValueError(f"refusing to write outside the output folder: {rel}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.kbgen-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

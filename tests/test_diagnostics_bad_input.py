@@ -46,7 +46,9 @@ def check(files, file, line, fragment, hint, severity, make_site):
 
 
 def snapshot(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The user's files below FOLDER (kbgen's own build cache is not theirs)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and ".kbgen-cache" not in p.relative_to(folder).parts}
 
 
 ERRORS = [

@@ -75,3 +75,88 @@ def test_an_edit_is_rebuilt_and_announced(server):
     status, body = get(port, "/versand/lieferzeiten/")
     assert status == 200 and b"Drei Tage." in body and b"kbgen-overlay" in body  # last good page + overlay
     assert b"lieferzeiten.md" in body
+
+
+def _wait_for_build(events) -> None:
+    line = b""
+    while not line.startswith(b"event: build"):
+        line = events.fp.readline()
+
+
+def _events(port: int):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/_kbgen/events", headers={"Host": f"127.0.0.1:{port}"})
+    events = conn.getresponse()
+    _wait_for_build(events)  # the current generation, sent on connect
+    return events
+
+
+class _Log:
+    """Serve's stderr, read in the background so its lines can be counted."""
+
+    def __init__(self, proc) -> None:
+        import threading
+        self.lines: list[str] = []
+        self.port: int | None = None
+        self.thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self.thread.start()
+
+    def _read(self, proc) -> None:
+        for line in proc.stderr:
+            match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            if match:
+                self.port = int(match.group(1))
+            self.lines.append(line)
+
+    def rebuilds(self) -> list[str]:
+        return [line for line in self.lines if "rebuilt" in line]
+
+    def settle(self, count: int, quiet: float = 1.5, timeout: float = 120) -> list[str]:
+        """Wait for at least COUNT rebuild lines and then QUIET seconds without a new one."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            before = len(self.rebuilds())
+            time.sleep(quiet)
+            if len(self.rebuilds()) == before >= count:
+                return self.rebuilds()
+        raise AssertionError(f"serve did not settle: {self.lines}")
+
+
+def test_a_burst_of_files_gives_one_rebuild_and_renames_move_pages(make_site):
+    root = make_site({"content/versand/lieferzeiten.md": "# Lieferzeiten\n\nZwei Tage.\n"})
+    proc = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", str(root), "--port", "0"],
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    try:
+        log = _Log(proc)
+        deadline = time.time() + 60
+        while log.port is None and time.time() < deadline:
+            time.sleep(0.05)
+        port = log.port
+        assert port, log.lines
+        events = _events(port)
+        # like a `git checkout`: a new folder with many files appears at once
+        staging = root / "staging"
+        (staging / "neu").mkdir(parents=True)
+        for i in range(300):
+            (staging / "neu" / f"artikel-{i}.md").write_text(f"# Artikel {i}\n\nText {i}.\n", encoding="utf-8")
+        os.replace(staging / "neu", root / "content/neu")
+        _wait_for_build(events)
+        built = len(log.settle(2))
+        status, body = get(port, "/neu/artikel-299/")
+        assert status == 200 and b"Text 299." in body
+        # a rename: the old page goes away, the new one appears
+        os.replace(root / "content/versand/lieferzeiten.md", root / "content/versand/lieferzeit.md")
+        _wait_for_build(events)
+        built = len(log.settle(built + 1))
+        assert get(port, "/versand/lieferzeit/")[0] == 200
+        assert get(port, "/versand/lieferzeiten/")[0] == 404
+        # three hundred saves in a burst are one rebuild (two if the burst straddles the debounce)
+        for i in range(300):
+            (root / "content/neu" / f"artikel-{i}.md").write_text(f"# Artikel {i}\n\nNeu {i}.\n", encoding="utf-8")
+        after = log.settle(built + 1)
+        assert len(after) - built <= 2, after[built:]
+        assert all("ok" in line for line in after), after
+        assert b"Neu 299." in get(port, "/neu/artikel-299/")[1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

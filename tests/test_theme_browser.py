@@ -202,3 +202,15 @@ def test_guide_free_pages_and_contact_page_have_no_csp_errors(site: Path) -> Non
             page.goto(base + url)
         assert not seen["errors"], seen["errors"]
         assert all(url.startswith(base) for url in seen["requests"]), seen["requests"]
+
+
+def test_from_file_the_toggle_works_and_a_site_relative_endpoint_is_not_offered(site: Path) -> None:
+    with browser() as context:
+        page = context.new_page()
+        seen = watch(page)
+        page.goto((site / "versand" / "lieferzeiten" / "index.html").as_uri())
+        expect(page.locator(".theme-toggle")).to_be_visible()
+        page.click(".theme-toggle")
+        assert page.evaluate("document.documentElement.dataset.theme") == "light"
+        expect(page.locator("#feedback")).to_be_hidden()  # /feedback has no server behind file://
+        assert not seen["errors"], seen["errors"]

@@ -169,6 +169,9 @@ def test_contact_page_at_localized_url_linked_from_footer_and_block(out: Path) -
     assert "<h1>Contact</h1>" in en and "Mon–Fri 8–6" in en
     article = read(out, "/versand/lieferzeiten/")
     assert article.count('href="../../kontakt/"') == 3  # footer, contact block, feedback
+    assert 'href="#contact-title"' in article.split('class="feedback"')[1]  # after "Nein": the channels below
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "https://example.com/hilfe/kontakt/</loc>" in sitemap and "/en/contact/</loc>" in sitemap
 
 
 def test_category_that_owns_the_contact_url_shows_the_channels(make_site) -> None:
@@ -330,6 +333,9 @@ def test_language_switcher_falls_back_to_the_other_home(out: Path) -> None:
      "unknown notice severity 'alarm'"),
     ({"kbgen.yml": "notices:\n  - severity: info\n    until: morgen\n    text: Hallo\n"}, "kbgen.yml", 2,
      "'until' must be a date"),
+    ({"kbgen.yml": "languages: [de]\nnotices:\n  - {text: {de: Hallo, fr: Salut}}\n"}, "kbgen.yml", 3,
+     "text for 'fr'"),
+    ({"kbgen.yml": 'theme:\n  colors:\n    primary_dark: "#0b5cad"\n'}, "kbgen.yml", 3, "in dark mode"),
     ({"kbgen.yml": "title: X\nfeedback:\n  endpoint: ftp://example.com/x\n"}, "kbgen.yml", 3,
      "feedback endpoint 'ftp://example.com/x'"),
     ({"kbgen.yml": "feedback: {endpoint: 'javascript:alert(1)'}\n"}, "kbgen.yml", 1, "feedback endpoint"),
@@ -355,3 +361,22 @@ def test_deterministic_with_theme_features(make_site, monkeypatch: pytest.Monkey
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+
+
+def test_cached_rebuilds_see_category_contact_notices_and_theme_files(make_site) -> None:
+    root = make_site({
+        "kbgen.yml": "contact: {email: a@example.com}\ntheme: {favicon: bilder/icon.png}\n",
+        "bilder/icon.png": b"\x89PNG one",
+        "content/reparatur/_category.yml": "title: Reparatur\ncontact: {email: alt@example.com}\n",
+        "content/reparatur/a.md": "# A\n\nText.\n",
+        "content/_notices/n.md": "Erste Nachricht.\n",
+    })
+    first = read(build_site(root).out, "/reparatur/a/")
+    assert "alt@example.com" in first and "Erste Nachricht." in first
+    (root / "content/reparatur/_category.yml").write_text("title: Reparatur\ncontact: {email: neu@example.com}\n")
+    assert "neu@example.com" in read(build_site(root).out, "/reparatur/a/")  # each change on its own
+    (root / "content/_notices/n.md").write_text("Zweite Nachricht.\n")
+    assert "Zweite Nachricht." in read(build_site(root).out, "/reparatur/a/")
+    (root / "bilder/icon.png").write_bytes(b"\x89PNG two")
+    second = read(build_site(root).out, "/reparatur/a/")
+    assert re.search(r'favicon\.([0-9a-f]+)\.png', first).group(1) != re.search(r'favicon\.([0-9a-f]+)\.png', second).group(1)

@@ -1,0 +1,214 @@
+"""The build cache: a cached build is byte for byte a clean build, and a bad cache is never trusted."""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import kbgen.build
+from conftest import build_site, run_cli
+from kbgen.cache import CACHE_DIR, digest
+
+SITE = {
+    "kbgen.yml": "title: Hilfe\nlanguages: [de]\n",
+    "content/versand/_category.yml": "title: Versand\n",
+    "content/versand/lieferzeiten.md": """\
+        ---
+        title: Lieferzeiten
+        tags: [versand]
+        ---
+        Pakete kommen in zwei Tagen. Siehe [Kosten](kosten.md).
+
+        ## Express
+        Am nächsten Tag.
+        """,
+    "content/versand/kosten.md": "---\ntitle: Versandkosten\ntags: [versand]\n---\nAb 50 € versandkostenfrei.\n",
+    "content/konto/passwort.md": "# Passwort vergessen\n\nSo setzen Sie es zurück.\n",
+}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(root: Path, out: Path) -> dict[str, bytes]:
+    result = build_site(root, out=out, cache=False)
+    assert result.written, result.diagnostics.items()
+    return tree(out)
+
+
+def cache_file(root: Path) -> Path:
+    return root / CACHE_DIR / "cache.sqlite"
+
+
+@pytest.fixture
+def counted_parses(monkeypatch):
+    """How many articles were really parsed (not taken from the cache) in this process."""
+    calls: list[str] = []
+    original = kbgen.build.parse_article
+
+    def counting(src, raw, ctx):
+        calls.append(src.source)
+        return original(src, raw, ctx)
+
+    monkeypatch.setattr(kbgen.build, "parse_article", counting)
+    monkeypatch.setenv("KBGEN_WORKERS", "1")
+    return calls
+
+
+def test_second_build_is_the_clean_build_and_parses_nothing(make_site, tmp_path, counted_parses):
+    root = make_site(SITE)
+    assert build_site(root, out=tmp_path / "a").written
+    assert len(counted_parses) == 3
+    counted_parses.clear()
+    second = build_site(root, out=tmp_path / "a")
+    assert second.written and second.articles == 3
+    assert counted_parses == []  # restored from the stored output
+    assert tree(tmp_path / "a") == clean_build(root, tmp_path / "clean")
+
+
+def test_build_after_an_edit_reparses_only_that_article_and_matches_a_clean_build(make_site, tmp_path,
+                                                                                counted_parses):
+    root = make_site(SITE)
+    build_site(root, out=tmp_path / "a")
+    counted_parses.clear()
+    # a new title changes the category page, the tag page, the A-Z index, related lists and the search index
+    page = root / "content/versand/kosten.md"
+    page.write_text(page.read_text().replace("Versandkosten", "Porto und Versandkosten"), encoding="utf-8")
+    assert build_site(root, out=tmp_path / "a").written
+    assert counted_parses == ["versand/kosten.md"]
+    built = tree(tmp_path / "a")
+    assert built == clean_build(root, tmp_path / "clean")
+    assert "Porto und Versandkosten" in built["versand/index.html"].decode()
+
+
+@pytest.mark.parametrize("change", ["layout", "config", "strings", "delete", "asset"])
+def test_site_wide_changes_reach_every_page(make_site, tmp_path, change):
+    root = make_site(SITE)
+    build_site(root, out=tmp_path / "a")
+    if change == "layout":
+        (root / "layouts").mkdir()
+        base = (Path(kbgen.__file__).parent.parent / "layouts" / "footer.html").read_text(encoding="utf-8")
+        (root / "layouts/footer.html").write_text(base + "<p>Impressum folgt</p>\n", encoding="utf-8")
+    elif change == "config":
+        (root / "kbgen.yml").write_text("title: Kundenhilfe\nlanguages: [de]\n", encoding="utf-8")
+    elif change == "strings":
+        (root / "i18n").mkdir()
+        (root / "i18n/de.yml").write_text("home: Hilfe-Start\n", encoding="utf-8")
+    elif change == "delete":
+        (root / "content/konto/passwort.md").unlink()
+    else:
+        (root / "assets").mkdir()
+        (root / "assets/site.css").write_text("body { color: #111; }\n", encoding="utf-8")
+    cached = build_site(root, out=tmp_path / "a")
+    assert cached.written, cached.diagnostics.items()
+    assert tree(tmp_path / "a") == clean_build(root, tmp_path / "clean")
+
+
+def test_a_large_site_built_with_workers_matches_a_clean_build(make_site, tmp_path, monkeypatch):
+    monkeypatch.setenv("KBGEN_WORKERS", "2")  # parse and render pools, each worker with its own connection
+    files = dict(SITE)
+    for i in range(260):
+        files[f"content/thema-{i % 7}/artikel-{i}.md"] = (
+            f"---\ntitle: Artikel {i} über Thema {i % 7}\ntags: [thema{i % 5}]\n---\n"
+            f"Text zu Frage {i}. Siehe [Nachbar](artikel-{i + 7 if i + 7 < 260 else i - 252}.md).\n")
+    root = make_site(files)
+    assert build_site(root, out=tmp_path / "a").written
+    page = root / "content/thema-3/artikel-3.md"
+    page.write_text(page.read_text().replace("Text zu", "Neuer Text zu"), encoding="utf-8")
+    assert build_site(root, out=tmp_path / "a").written
+    assert tree(tmp_path / "a") == clean_build(root, tmp_path / "clean")
+
+
+def test_corrupt_cache_is_ignored_with_a_note(make_site, tmp_path):
+    root = make_site(SITE)
+    build_site(root, out=tmp_path / "a")
+    cache_file(root).write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{cache_file(root)}{suffix}").unlink(missing_ok=True)
+    r = run_cli("build", root, "-o", tmp_path / "b")
+    assert r.code == 0 and "Traceback" not in r.stderr, r.stderr
+    assert tree(tmp_path / "b") == clean_build(root, tmp_path / "clean")
+    r = run_cli("check", root)
+    assert r.code == 0, r.stderr
+
+
+def _rows(root: Path, sql: str, *args: object) -> list[tuple]:
+    with sqlite3.connect(cache_file(root)) as conn:
+        rows = conn.execute(sql, args).fetchall()
+    return rows
+
+
+def test_damaged_stored_files_are_detected_not_served(make_site, tmp_path):
+    root = make_site(SITE)
+    build_site(root, out=tmp_path / "a")
+    with sqlite3.connect(cache_file(root)) as conn:  # flip the text of every stored file
+        conn.execute("UPDATE blobs SET data = CAST(REPLACE(CAST(data AS TEXT), 'Lieferzeiten', 'Gefälscht') AS BLOB)")
+    assert build_site(root, out=tmp_path / "b").written
+    built = tree(tmp_path / "b")
+    assert built == clean_build(root, tmp_path / "clean")
+    assert not any(b"Gef\xc3\xa4lscht" in data for data in built.values())
+
+
+class _Evil:
+    def __reduce__(self):
+        return (Path.touch, (Path("/tmp/kbgen-cache-pwned"),))
+
+
+def test_a_planted_pickle_never_runs(make_site, tmp_path):
+    root = make_site(SITE)
+    build_site(root, out=tmp_path / "a", cache=True)
+    marker = Path("/tmp/kbgen-cache-pwned")
+    marker.unlink(missing_ok=True)
+    evil = pickle.dumps(_Evil())
+    with sqlite3.connect(cache_file(root)) as conn:  # a valid checksum: only the allow-list stands in the way
+        conn.execute("UPDATE parse SET sum = ?, data = ?", (digest(evil), evil))
+        conn.execute("DELETE FROM results WHERE name = 'manifest'")
+    assert build_site(root, out=tmp_path / "b").written
+    assert not marker.exists()
+    assert tree(tmp_path / "b") == clean_build(root, tmp_path / "clean")
+
+
+def test_a_cache_of_other_code_is_foreign_and_dropped(make_site, tmp_path, counted_parses):
+    root = make_site(SITE)
+    build_site(root, out=tmp_path / "a")
+    with sqlite3.connect(cache_file(root)) as conn:
+        conn.execute("UPDATE meta SET value = 'other' WHERE name = 'code'")
+    counted_parses.clear()
+    assert build_site(root, out=tmp_path / "a").written
+    assert len(counted_parses) == 3
+    assert tree(tmp_path / "a") == clean_build(root, tmp_path / "clean")
+
+
+def test_no_cache_neither_reads_nor_writes_it(make_site, tmp_path):
+    root = make_site(SITE)
+    r = run_cli("build", root, "--no-cache", "-o", tmp_path / "a")
+    assert r.code == 0, r.stderr
+    assert not (root / CACHE_DIR).exists()
+
+
+def test_strict_fails_on_warnings_restored_from_the_cache(make_site, tmp_path):
+    root = make_site({**SITE, "content/konto/bild.md": "# Bild\n\n![](foto.png)\n", "content/konto/foto.png": b"png"})
+    first = run_cli("build", root, "-o", tmp_path / "a")
+    assert first.code == 0 and "warning" in first.stderr, first.stderr
+    second = run_cli("build", root, "-o", tmp_path / "a", "--strict")
+    assert second.code == 1 and "alt" in second.stderr, second.stderr
+
+
+def test_in_place_update_rewrites_only_changed_files(make_site, tmp_path):
+    root = make_site({**SITE, "content/konto/alt.md": "# Altes Konto\n\nGelöscht.\n"})
+    out = tmp_path / "serve"
+    first = build_site(root, out=out)
+    stamp = {rel: (out / rel).stat().st_mtime_ns for rel in first.manifest.files}
+    (root / "content/konto/passwort.md").write_text("# Passwort vergessen\n\nNeu: per App.\n", encoding="utf-8")
+    (root / "content/konto/alt.md").unlink()
+    second = build_site(root, out=out, previous=first.manifest)
+    assert second.written
+    changed = {rel for rel in second.manifest.files if rel in stamp and (out / rel).stat().st_mtime_ns != stamp[rel]}
+    assert "konto/passwort/index.html" in changed
+    assert "versand/lieferzeiten/index.html" not in changed  # untouched: its bytes are the same
+    assert not (out / "konto/alt/index.html").exists()
+    assert tree(out) == clean_build(root, tmp_path / "clean")
