@@ -186,6 +186,27 @@ def test_nothing_is_wider_than_a_phone(tab: Any, base: str, kind: str) -> None:
     assert page.evaluate(WIDER_THAN_THE_SCREEN) == []
 
 
+LAYOUT_SHIFTS = """
+window.__shifts = [];
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) window.__shifts.push([e.value, e.sources.map(s => s.node && s.node.nodeName + "." + s.node.className)]);
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+@pytest.mark.parametrize("kind", ["home", "article", "faq", "search-results"])
+def test_nothing_moves_when_the_scripts_run(chromium: Any, base: str, kind: str, size: str) -> None:
+    # What JavaScript adds (the colour-scheme button, hiding the no-JavaScript note) keeps its place from the start.
+    context = chromium.new_context(viewport=VIEWPORTS[size])
+    context.add_init_script(LAYOUT_SHIFTS)
+    page = context.new_page()
+    page.goto(base + PAGES[kind], wait_until="networkidle")
+    shifts = page.evaluate("window.__shifts")
+    context.close()
+    assert sum(value for value, _ in shifts) < 0.01, shifts
+
+
 def test_axe_reports_rule_impact_and_target(chromium: Any, base: str) -> None:
     # The failure message must say what to fix and where: seen here on a page spoiled on purpose.
     page = chromium.new_page()
