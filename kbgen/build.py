@@ -27,6 +27,8 @@ from kbgen.i18n import load_strings
 from kbgen.model import Article, Site
 from kbgen.notices import load_notices
 from kbgen.parse import ParseContext, parse_article
+from kbgen.report import write_report
+from kbgen.reuse import load_snippets, variable_table
 from kbgen.render import PreviousOutput, Renderer, render_all, worker_count
 from kbgen.assets import collect_assets, write_assets
 from kbgen.search.checks import run_search_tests
@@ -54,6 +56,8 @@ class BuildOptions:
     cache: bool = True  # use and update SITE/.kbgen-cache/
     previous: Manifest | None = None  # what OUT holds now: update it in place (kbgen serve's own folder)
     pages_done: Callable[[], None] | None = None  # called once the pages are in OUT (serve reloads the browser)
+    report: bool = False  # also write _report/index.html, the content-health report
+    preview: bool = False  # kbgen serve: show writers' notes (review due) on the pages
 
 
 @dataclass
@@ -91,12 +95,13 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
     strings = {lang: load_strings(root, lang, diags) for lang in config.languages}
     labels = {lang: {k[len("callout_"):]: v for k, v in s.items() if k.startswith("callout_")}
               for lang, s in strings.items()}
-    ctx = ParseContext(frozenset(f.source for f in found.folders), labels)
+    ctx = ParseContext(frozenset(f.source for f in found.folders), labels, load_snippets(found, diags),
+                       variable_table(config))
     git_dates = last_commit_dates(root)
     inputs = read_inputs(root, found) if cache.enabled else SiteInputs({}, "")
     theme = build_theme(config, diags)  # its logo and favicon may live outside the folders inputs hashes
     site_key = digest(inputs.digest, repr(sorted(git_dates.items())), repr(options.drafts), build_date().isoformat(),
-                      *theme.urls.values())
+                      repr(options.report), repr(options.preview), *theme.urls.values())
     if options.write and cache.enabled:
         manifest = cache.manifest(site_key)
         if manifest is not None:
@@ -110,10 +115,11 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
                       related=lambda s, limit: cached_related(s, limit, cache))
     validate_references(site, {a.source for a in parsed}, diags)
     report_missing_translations(site, config.languages, diags)
-    vc = ViewContext(config, site, strings, load_notices(config, found.notices, build_date(), diags), theme)
+    vc = ViewContext(config, site, strings, load_notices(config, found.notices, build_date(), diags), theme,
+                     build_date() if options.preview else None)
     if not options.write:
         run_search_tests(site, config, diags)
-        report_health(site, config, dt.date.today(), diags)
+        report_health(site, config, build_date(), diags, [s.file for s in found.snippets])
         return BuildResult(diags, site, out, False, len(site.articles))
     failed = diags.failed(options.strict) and not options.keep_going
     if failed or not check_output_folder(out, root, diags):
@@ -135,6 +141,8 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
                                          meanwhile=lambda: write_search_index(site, config, writer), cache=cache,
                                          previous=prior, pages_done=options.pages_done or (lambda: None))
         write_extras(vc, found, writer)
+        if options.report:
+            write_report(site, config, diags.items(), writer.write, build_date(), [s.file for s in found.snippets])
         if diags.failed(options.strict) and not options.keep_going:
             return BuildResult(diags, site, out, False, len(site.articles))
         manifest = None
@@ -175,7 +183,7 @@ def restore_output(manifest: Manifest, out: Path, root: Path, options: BuildOpti
                 paths.setdefault(key, []).append(rel)
             for key, data in cache.blobs(paths):
                 for rel in paths[key]:
-                    writer.write(rel, data)
+                    writer.write(rel, data, key)
             writer.remove_stale(set(manifest.files))
             staged.commit()
     except CacheMiss:
@@ -266,6 +274,7 @@ def parse_all(found: Discovery, ctx: ParseContext, cache: BuildCache | None = No
         if workers < 2 or len(todo) < PARALLEL_MIN_ARTICLES:
             fresh = [_parse_one(item) for item in todo]
         else:
+            cache.close()  # no open database connection crosses a fork
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 fresh = pool.map(_parse_one, todo, chunksize=32)
     finally:

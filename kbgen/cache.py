@@ -263,13 +263,20 @@ class BuildCache:
 
     # -- rendered pages and stored files --------------------------------------------------
 
-    def page(self, fp: str) -> bytes | None:
-        def read(conn: sqlite3.Connection) -> bytes | None:
-            row = conn.execute("SELECT b.key, b.data FROM pages p JOIN blobs b ON b.key = p.blob WHERE p.fp = ?",
-                               (fp,)).fetchone()
-            return bytes(row[1]) if row and digest(row[1]) == row[0] else None
+    def pages(self, fps: list[str]) -> dict[str, tuple[str, bytes]]:
+        """Fingerprint -> (blob key, bytes) of the stored pages among FPS that are intact."""
+        def read(conn: sqlite3.Connection) -> dict[str, tuple[str, bytes]]:
+            found: dict[str, tuple[str, bytes]] = {}
+            for start in range(0, len(fps), 500):
+                chunk = fps[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for fp, key, data in conn.execute(f"SELECT p.fp, b.key, b.data FROM pages p JOIN blobs b "
+                                                  f"ON b.key = p.blob WHERE p.fp IN ({marks})", chunk):
+                    if digest(data) == key:
+                        found[fp] = (key, bytes(data))
+            return found
 
-        return self._safe(None, read)
+        return self._safe({}, read) if fps else {}
 
     def put_pages(self, items: list[tuple[str, str, bytes]]) -> None:
         """Store (fingerprint, blob key, bytes) of newly rendered pages in one transaction."""

@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("site", nargs="?", default=".", type=Path, help="the site folder (default: .)")
     p.add_argument("-o", "--output", type=Path, help="output folder (default: SITE/public)")
     p.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    p.add_argument("--report", action="store_true",
+                   help="also write _report/index.html: review dates, orphans, missing translations, alt texts, counts")
     p.add_argument("--no-cache", action="store_true",
                    help="neither read nor update SITE/.kbgen-cache/ (a full build from the sources)")
     diag_format(p)
@@ -133,7 +135,8 @@ def _build_or_check(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     writing = args.command == "build"
     options = BuildOptions(site_root=args.site, out=getattr(args, "output", None), strict=args.strict,
-                           drafts=args.drafts, write=writing, cache=not getattr(args, "no_cache", False))
+                           drafts=args.drafts, write=writing, cache=not getattr(args, "no_cache", False),
+                           report=getattr(args, "report", False))
     result = build(options)
     _print(result, args.format, args.strict, show_notes=not writing)
     failed = result.diagnostics.failed(args.strict)

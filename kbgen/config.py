@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from kbgen.yamlload import YamlMapping, load_mapping
 
 CONFIG_FILE = "kbgen.yml"
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+VARIABLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 SITE_FIELDS = {
     "title": Field(LOCALIZED, "the site's name, text or {de: …, en: …}"),
@@ -31,6 +33,10 @@ SITE_FIELDS = {
     "notices": Field(LIST, "site-wide banners: a list of {severity, until, lang, title, text}"),
     "feedback": Field(MAPPING, "the article feedback widget: {endpoint: https://…}"),
     "theme": Field(MAPPING, "the look: {colors: {primary, primary_dark, background, background_dark}, logo, favicon}"),
+    "variables": Field(MAPPING, "text to reuse in articles, 'name: value' (or {de: …, en: …}), "
+                                "written {{< var name >}} in the text"),
+    "edit_url": Field(TEXT, "where a source file is edited, e.g. https://github.com/org/repo/edit/main/ "
+                            "(the build report links each file there)"),
 }
 FEEDBACK_FIELDS = {
     "endpoint": Field(TEXT, "an http(s) address or a site-relative path (/feedback) that receives votes as JSON"),
@@ -89,6 +95,8 @@ class SiteConfig:
     feedback_endpoint: str | None = None  # receives article votes; None hides the feedback widget
     theme: dict[str, Any] = field(default_factory=dict)  # validated `theme:` (colors, logo, favicon)
     theme_lines: dict[str, int] = field(default_factory=dict)  # "colors.primary", "logo" … -> line in kbgen.yml
+    variables: dict[str, dict[str, str] | str] = field(default_factory=dict)  # name -> text, maybe per language
+    edit_url: str | None = None  # prefix that, followed by a site-relative path, edits that file
 
     @property
     def default_language(self) -> str:
@@ -165,31 +173,19 @@ def load_config(root: Path, diags: Diagnostics) -> SiteConfig:
         feedback = check_mapping(mapping, FEEDBACK_FIELDS, CONFIG_FILE, diags, what="feedback",
                                  values=values["feedback"], lines={}, base_line=line("feedback") or 1)
         if "endpoint" in feedback:
-            config.feedback_endpoint = _endpoint(feedback["endpoint"], _nested_line(text, line("feedback"), "endpoint"),
-                                                 diags)
+            config.feedback_endpoint = _endpoint(feedback["endpoint"],
+                                                 mapping.child_lines.get("feedback", {}).get("endpoint"), diags)
     if "theme" in values:
         config.theme = check_mapping(mapping, THEME_FIELDS, CONFIG_FILE, diags, what="theme",
                                      values=values["theme"], lines={}, base_line=line("theme") or 1)
-        for key in ("logo", "favicon", "colors", "primary", "primary_dark", "background", "background_dark"):
-            found = _nested_line(text, line("theme"), key)
-            if found:
-                config.theme_lines[key] = found
+        for dotted, number in mapping.child_lines.get("theme", {}).items():  # "colors.primary" -> "primary"
+            config.theme_lines[dotted.rpartition(".")[2]] = number
+    if "variables" in values:
+        config.variables = _variables(values["variables"], mapping.child_lines.get("variables", {}),
+                                      line("variables") or 1, config.languages, diags)
+    if "edit_url" in values:
+        config.edit_url = _edit_url(values["edit_url"], line("edit_url"), diags)
     return config
-
-
-def _nested_line(text: str, start: int | None, key: str) -> int | None:
-    """The line of KEY nested below the top-level key at line START (the loader keeps top-level lines only)."""
-    if start is None:
-        return None
-    lines = text.split("\n")
-    pattern = re.compile(rf"^[ \t{{,]*{re.escape(key)}[ \t]*:|[{{,][ \t]*{re.escape(key)}[ \t]*:")
-    for number in range(start, len(lines) + 1):
-        current = lines[number - 1]
-        if number > start and current[:1] not in (" ", "\t", "#", ""):
-            break  # the next top-level key
-        if pattern.search(current if number > start else current.partition(":")[2]):
-            return number
-    return start
 
 
 def _endpoint(url: str, line: int | None, diags: Diagnostics) -> str | None:
@@ -213,6 +209,64 @@ def check_social(items: Any, file: str, line: int, diags: Diagnostics) -> list[d
             diags.error("each contact.social entry needs a name and an https:// url", file, line,
                         hint="write e.g. - {name: Mastodon, url: https://social.example/@lumio}", code="config-value")
     return out
+
+
+
+
+def _variables(values: dict[Any, Any], lines: dict[str, int], base_line: int, languages: list[str],
+               diags: Diagnostics) -> dict[str, dict[str, str] | str]:
+    """Check `variables:`: names articles can type, values that are one line of text (maybe per language)."""
+    out: dict[str, dict[str, str] | str] = {}
+    for name, value in values.items():
+        line = lines.get(str(name), base_line)
+        if not isinstance(name, str) or not VARIABLE_RE.match(name):
+            diags.error(f"variable name '{name}' may only use letters, digits, '_' and '-'", CONFIG_FILE, line,
+                        hint="start with a letter, e.g. hotline or preis_hub", code="config-value")
+            continue
+        if isinstance(value, dict):
+            per_lang: dict[str, str] = {}
+            for lang, text in value.items():
+                if lang not in languages:
+                    diags.error(f"variable '{name}' has a value for '{lang}', which is not in languages", CONFIG_FILE,
+                                line, hint=f"languages are {', '.join(languages)}", code="language-unknown")
+                    continue
+                cleaned = _variable_text(name, text, line, diags)
+                if cleaned is not None:
+                    per_lang[str(lang)] = cleaned
+            if per_lang:
+                out[name] = per_lang
+            continue
+        cleaned = _variable_text(name, value, line, diags)
+        if cleaned is not None:
+            out[name] = cleaned
+    return out
+
+
+def _variable_text(name: str, value: Any, line: int, diags: Diagnostics) -> str | None:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        what = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else repr(value)
+        diags.error(f"variable '{name}' must be text or a number (got {what})", CONFIG_FILE, line,
+                    hint=f"write e.g. {name}: \"0341 555 0100\"; for longer text use a snippet in content/_snippets/",
+                    code="wrong-type")
+        return None
+    text = str(value).strip()
+    if "\n" in text:
+        diags.error(f"variable '{name}' has several lines", CONFIG_FILE, line,
+                    hint="a variable is one line of text; put longer text in a snippet in content/_snippets/",
+                    code="config-value")
+        return None
+    return text
+
+
+def _edit_url(url: str, line: int | None, diags: Diagnostics) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        diags.error(f"edit_url '{url}' is not an http(s) address", CONFIG_FILE, line,
+                    hint="write e.g. edit_url: https://github.com/org/repo/edit/main/", code="config-value")
+        return None
+    return url if url.endswith("/") else url + "/"
 
 
 def _set_base_url(config: SiteConfig, url: str, line: int | None, diags: Diagnostics) -> None:

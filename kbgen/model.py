@@ -44,6 +44,7 @@ class Reference:
     column: int | None  # 1-based column where known
     written: str  # the link as the writer wrote it, for messages
     marker: str  # the placeholder in the HTML that rendering replaces with the final URL
+    file: str | None = None  # the snippet it was written in, for diagnostics; None: the article itself
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Article:
     references: list[Reference]
     word_count: int
     diagnostics: list[Diagnostic] = field(default_factory=list)  # problems found while parsing
+    includes: list[str] = field(default_factory=list)  # snippet files its text includes, sorted
     # Filled by the site model:
     url: str = ""  # site-internal URL path, e.g. "/versand/lieferzeiten/" (without base path)
     folder: str = ""  # key of its category/section/guide folder ("" at the language root)

@@ -6,14 +6,18 @@ processes and its result can be cached by content hash.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from kbgen.diagnostics import Diagnostics
 from kbgen.discover import Source
+from kbgen.expand import check_front_matter, expand
 from kbgen.frontmatter import split_document
 from kbgen.markup import render_markdown
 from kbgen.model import Article
+from kbgen.reuse import Snippet
 from kbgen.search.indexer import analyse_article, excerpt
 from kbgen.textfile import decode_text
 
@@ -22,6 +26,16 @@ from kbgen.textfile import decode_text
 class ParseContext:
     known_folders: frozenset[str]  # folder sources (relative to content/), for links to categories
     labels: dict[str, dict[str, str]]  # lang -> callout kind -> label
+    snippets: tuple[Snippet, ...] = ()  # every snippet of the site, for {{< snippet name >}}
+    variables: tuple[tuple[str, str, str], ...] = ()  # (lang, name, text) for {{< var name >}}, sorted
+
+    def fingerprint(self) -> str:
+        """A stable hash of everything parsing depends on besides the file: part of a parse cache's key."""
+        data = {"known_folders": sorted(self.known_folders), "labels": self.labels,
+                "snippets": [[s.scope, s.name, s.file, s.text] for s in self.snippets],
+                "variables": [list(row) for row in self.variables]}
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def parse_article(src: Source, raw: bytes, ctx: ParseContext) -> Article | None:
@@ -46,9 +60,12 @@ def _parse(src: Source, raw: bytes, ctx: ParseContext, diags: Diagnostics) -> Ar
     doc = split_document(text, file, diags)
     if doc is None:
         return None
-    rendered = render_markdown(doc.body, file=file, source=src.source, body_line=doc.body_line,
-                               known_folders=ctx.known_folders, labels=ctx.labels.get(src.lang, {}), diags=diags,
-                               faq=doc.meta.get("type") == "faq")
+    check_front_matter(doc.meta, doc.meta_lines, file, diags)
+    expanded = expand(doc.body, doc.body_line, src, ctx.snippets, ctx.variables, diags)
+    rendered = render_markdown(expanded.text, file=file, source=src.source, body_line=doc.body_line,
+                               known_folders=ctx.known_folders, labels=ctx.labels.get(src.lang, {}),
+                               diags=expanded.sink, faq=doc.meta.get("type") == "faq")
+    expanded.finish(rendered, ctx.known_folders)  # diagnostics and references back to where they were written
     title = doc.meta.get("title") or rendered.first_h1
     if not title:
         title = PurePosixPath(src.rel).stem.replace("-", " ").replace("_", " ").strip().capitalize() or src.rel
@@ -58,7 +75,7 @@ def _parse(src: Source, raw: bytes, ctx: ParseContext, diags: Diagnostics) -> Ar
     article = Article(source=src.source, lang=src.lang, rel=src.rel, title=title, meta=doc.meta,
                       meta_lines=doc.meta_lines, meta_item_lines=doc.meta_item_lines, html=rendered.html,
                       headings=rendered.headings, sections=rendered.sections, references=rendered.references,
-                      word_count=rendered.word_count)
+                      word_count=rendered.word_count, includes=expanded.includes)
     if not (doc.meta.get("search") or {}).get("exclude"):
         article.search_fields, article.search_sections = analyse_article(article)  # here: in the workers
     for section in article.sections:  # only the snippet travels on: less to send back from the workers

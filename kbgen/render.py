@@ -295,33 +295,45 @@ def _render_range(bounds: tuple[int, int]) -> RenderReport:
     assert _WORKER is not None
     renderer, out, jobs, cache, previous = _WORKER
     report = RenderReport()
-    fresh: list[tuple[str, str, bytes]] = []
+    todo: list[tuple[Job, str, Path, str, dict[str, Any], str]] = []
     for job in jobs[bounds[0]:bounds[1]]:
         path = output_path(out, job.url)
         rel = path.relative_to(out).as_posix()
         try:
             template, context = renderer.page_context(job)
             fp = renderer.fingerprint(job, template, context) if cache.enabled else ""
-            if fp and previous.fingerprints.get(rel) == fp and rel in previous.files and path.is_file():
-                report.pages[rel], report.fingerprints[rel] = previous.files[rel], fp
-                continue  # updating in place (kbgen serve): the page is what it was
-            data = cache.page(fp) if fp else None
-            if data is None:
-                data = renderer.env.get_template(template).render(context).encode("utf-8")
-                if fp:
-                    fresh.append((fp, digest(data), data))
         except Exception as exc:  # a template's runtime error must become a diagnostic
             report.problems.append(renderer.error_for(job, exc))
             continue
+        if fp and previous.fingerprints.get(rel) == fp and rel in previous.files and path.is_file():
+            report.pages[rel], report.fingerprints[rel] = previous.files[rel], fp
+            continue  # updating in place (kbgen serve): the page is what it was
+        todo.append((job, rel, path, template, context, fp))
+    stored = cache.pages([fp for *_, fp in todo if fp])  # one query for the whole range
+    fresh: list[tuple[str, str, bytes]] = []
+    folders: set[Path] = set()
+    for job, rel, path, template, context, fp in todo:
+        if fp in stored:
+            key, data = stored[fp]
+        else:
+            try:
+                data = renderer.env.get_template(template).render(context).encode("utf-8")
+            except Exception as exc:
+                report.problems.append(renderer.error_for(job, exc))
+                continue
+            key = digest(data) if cache.enabled else ""
+            if fp:
+                fresh.append((fp, key, data))
         if cache.enabled:
-            key = fresh[-1][1] if fresh and fresh[-1][0] == fp else digest(data)
             report.pages[rel], report.fingerprints[rel] = key, fp
             if previous.files.get(rel) == key and path.is_file():
                 continue  # the same bytes from another context (e.g. an unchanged redirect)
         if previous.files:
             replace_file(out, rel, data)
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
             path.write_bytes(data)
     cache.put_pages(fresh)
     return report

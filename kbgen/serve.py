@@ -73,7 +73,7 @@ class DevState:
                 self._announce()
 
             result = build(BuildOptions(site_root=self.site, out=self.out, drafts=self.drafts, previous=self.manifest,
-                                        pages_done=pages_written))
+                                        pages_done=pages_written, preview=True))
             failed = result.diagnostics.failed(False)
             if result.written:
                 self.manifest = result.manifest

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from kbgen.config import CONFIG_FILE, SiteConfig
 from kbgen.diagnostics import Diagnostics

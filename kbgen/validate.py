@@ -34,7 +34,7 @@ def _resolve(article: Article, index: int, site: Site, folder_urls: dict[str, st
              diags: Diagnostics) -> str:
     ref = article.references[index]
     fragment = f"#{ref.anchor}" if ref.anchor else ""
-    where: dict[str, Any] = {"file": article.file, "line": ref.line, "column": ref.column}
+    where: dict[str, Any] = {"file": ref.file or article.file, "line": ref.line, "column": ref.column}
     if ref.kind == "anchor":
         if not _anchor_ok(article, ref.anchor):
             diags.error(f"anchor '#{ref.anchor}' does not exist in this article", **where,

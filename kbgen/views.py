@@ -15,6 +15,7 @@ from kbgen.config import SiteConfig
 from kbgen.notices import Notice, notices_for
 from kbgen.theming import Theme
 from kbgen.folders import lang_prefix
+from kbgen.health import review_due
 from kbgen.markup import MARKER
 from kbgen.model import Article, Folder, Site
 from kbgen.slugs import slugify
@@ -31,6 +32,7 @@ class ViewContext:
     strings: dict[str, dict[str, str]]  # lang -> UI strings
     notices: list[Notice] = field(default_factory=list)  # current site-wide notices, most urgent first
     theme: Theme = field(default_factory=Theme)  # generated theme CSS, logo and favicon
+    preview: dt.date | None = None  # kbgen serve: the build date, for notes only writers see (review due)
 
     def t(self, lang: str) -> dict[str, str]:
         return self.strings[lang]
@@ -224,9 +226,18 @@ def article_view(vc: ViewContext, article: Article) -> dict[str, Any]:
         "breadcrumbs": breadcrumbs(vc, article.folder, article.lang),
         "translations": translations_view(vc, article.lang, pages),
         "promoted": article.promoted,
+        "review_due": _review_note(vc, article),
         "contact_key": vc.contact_key(article.folder),
         "feedback": bool(vc.config.feedback_endpoint),
     }
+
+
+def _review_note(vc: ViewContext, article: Article) -> str:
+    """In the writer's preview only: why the article is due for review ("" when it is not, or in a build)."""
+    if vc.preview is None:
+        return ""
+    due = review_due(article, vc.config, vc.preview)
+    return f"{due.message}: {due.hint}" if due else ""
 
 
 def folder_view(vc: ViewContext, folder: Folder) -> dict[str, Any]:

@@ -66,15 +66,19 @@ class StagedOutput:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
-def write_file(out: Path, rel: str, data: str | bytes) -> None:
-    path = (out / rel).resolve()
-    if out.resolve() not in path.parents:
+def safe_target(out: Path, rel: str) -> Path:
+    """OUT/REL, refused when REL would leave OUT (kbgen's own folders hold no symlinks to follow)."""
+    base = os.path.normpath(out)
+    target = os.path.normpath(os.path.join(base, rel.lstrip("/")))
+    if not target.startswith(base + os.sep):
         raise ValueError(f"refusing to write outside the output folder: {rel}")
+    return Path(target)
+
+
+def write_file(out: Path, rel: str, data: str | bytes) -> None:
+    path = safe_target(out, rel)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        path.write_text(data, encoding="utf-8")
-    else:
-        path.write_bytes(data)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 class OutputWriter:
@@ -82,43 +86,47 @@ class OutputWriter:
 
     With PREVIOUS (output path -> blob key of what the folder holds now) the folder is
     updated in place: unchanged files are left alone, changed ones replaced atomically, so
-    `kbgen serve` never hands the browser half a file.
+    `kbgen serve` never hands the browser half a file. With RECORD the bytes are kept too,
+    for the cache to store.
     """
 
     def __init__(self, out: Path, record: bool = False, previous: dict[str, str] | None = None) -> None:
         self.out = out
-        self.record = record or previous is not None
+        self.record = record
         self.previous = previous
         self.files: dict[str, str] = {}  # output path -> blob key
-        self.blobs: dict[str, bytes] = {}  # blob key -> bytes, of the files written here
+        self.blobs: dict[str, bytes] = {}  # blob key -> bytes, of the files written here (with RECORD)
+        self._folders: set[Path] = set()
 
-    def write(self, rel: str, data: str | bytes) -> None:
+    def write(self, rel: str, data: str | bytes, key: str | None = None) -> None:
+        """Write REL; KEY is the bytes' blob key when the caller knows it already."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        if not self.record:
-            write_file(self.out, rel, raw)
-            return
-        key = blob_key(raw)
         rel = rel.lstrip("/")
-        self.files[rel] = key
-        self.blobs[key] = raw
-        if self.previous is None:
-            write_file(self.out, rel, raw)
-        elif self.previous.get(rel) != key or not (self.out / rel).is_file():
+        path = safe_target(self.out, rel)
+        if self.record or self.previous is not None:
+            key = key or blob_key(raw)
+            self.files[rel] = key
+            if self.record:
+                self.blobs[key] = raw
+            if self.previous is not None and self.previous.get(rel) == key and path.is_file():
+                return
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        if self.previous is not None:
             replace_file(self.out, rel, raw)
+        else:
+            path.write_bytes(raw)
 
     def remove_stale(self, keep: set[str]) -> None:
         """In place: delete the files of the previous build that this one no longer has."""
         for rel in sorted(set(self.previous or {}) - keep):
-            path = (self.out / rel).resolve()
-            if self.out.resolve() in path.parents:
-                path.unlink(missing_ok=True)
+            safe_target(self.out, rel).unlink(missing_ok=True)
 
 
 def replace_file(out: Path, rel: str, data: bytes) -> None:
     """Write REL atomically: a reader sees the old bytes or the new ones, never a mix."""
-    path = (out / rel).resolve()
-    if out.resolve() not in path.parents:
-        raise ValueError(f"refusing to write outside the output folder: {rel}")
+    path = safe_target(out, rel)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.kbgen-{os.getpid()}")
     tmp.write_bytes(data)

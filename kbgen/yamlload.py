@@ -20,11 +20,24 @@ class YamlMapping:
     data: dict[str, Any]  # the constructed top-level mapping ({} when empty)
     lines: dict[str, int] = field(default_factory=dict)  # top-level key -> 1-based line in the file
     item_lines: dict[str, list[int]] = field(default_factory=dict)  # list-valued key -> line of each item
+    child_lines: dict[str, dict[str, int]] = field(default_factory=dict)  # mapping-valued key -> its keys' lines
 
     def item_line(self, key: str, index: int) -> int | None:
         """The line of item INDEX of list KEY, else the key's own line."""
         items = self.item_lines.get(key, [])
         return items[index] if index < len(items) else self.lines.get(key)
+
+
+def _nested_key_lines(node: MappingNode, line_offset: int, prefix: str = "") -> dict[str, int]:
+    """Lines of the keys below NODE, at every depth, by dotted path ("colors.primary")."""
+    out: dict[str, int] = {}
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            path = f"{prefix}{key.value}"
+            out[path] = key.start_mark.line + 1 + line_offset
+            if isinstance(value, MappingNode):
+                out.update(_nested_key_lines(value, line_offset, path + "."))
+    return out
 
 
 class DuplicateKeyError(yaml.constructor.ConstructorError):
@@ -81,6 +94,7 @@ def load_mapping(text: str, file: str, diags: Diagnostics, *, line_offset: int =
             return None
         lines: dict[str, int] = {}
         item_lines: dict[str, list[int]] = {}
+        child_lines: dict[str, dict[str, int]] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1 + line_offset
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
@@ -90,6 +104,8 @@ def load_mapping(text: str, file: str, diags: Diagnostics, *, line_offset: int =
             lines[key_node.value] = line
             if isinstance(value_node, yaml.SequenceNode):
                 item_lines[key_node.value] = [n.start_mark.line + 1 + line_offset for n in value_node.value]
+            elif isinstance(value_node, MappingNode):
+                child_lines[key_node.value] = _nested_key_lines(value_node, line_offset)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -107,7 +123,7 @@ def load_mapping(text: str, file: str, diags: Diagnostics, *, line_offset: int =
         return None
     finally:
         loader.dispose()  # type: ignore[no-untyped-call]
-    return YamlMapping(data, lines, item_lines)
+    return YamlMapping(data, lines, item_lines, child_lines)
 
 
 def _kind(node: yaml.Node) -> str:

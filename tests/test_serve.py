@@ -160,3 +160,17 @@ def test_a_burst_of_files_gives_one_rebuild_and_renames_move_pages(make_site):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_review_due_shows_in_the_preview_only(make_site, tmp_path):
+    from conftest import build_site
+    root = make_site({"content/versand/alt.md": "---\ntitle: Alt\nreview_by: 2020-01-01\n---\nText.\n",
+                      "content/versand/neu.md": "---\ntitle: Neu\nreview_by: 2099-01-01\n---\nText.\n"})
+    preview = build_site(root, out=tmp_path / "preview", preview=True)
+    assert preview.written
+    page = (tmp_path / "preview/versand/alt/index.html").read_text(encoding="utf-8")
+    assert 'class="review-due"' in page and "review was due on 2020-01-01" in page
+    assert 'class="review-due"' not in (tmp_path / "preview/versand/neu/index.html").read_text(encoding="utf-8")
+    published = build_site(root, out=tmp_path / "public")  # same site, same cache: the note must not leak
+    assert published.written
+    assert 'class="review-due"' not in (tmp_path / "public/versand/alt/index.html").read_text(encoding="utf-8")
