@@ -68,9 +68,11 @@
       link.append(excerpt);
     }
     if (id) {
-      item.id = id;
-      item.setAttribute("role", "option");
-      item.setAttribute("aria-selected", "false");
+      // The link itself is the option: an option may not hold a focusable element (axe nested-interactive).
+      item.setAttribute("role", "none");
+      link.id = id;
+      link.setAttribute("role", "option");
+      link.setAttribute("aria-selected", "false");
       link.tabIndex = -1;
     }
     item.append(link);
@@ -224,7 +226,7 @@
         setActive(options.length ? (active <= 0 ? options.length - 1 : active - 1) : -1);
       } else if (event.key === "Enter" && active >= 0 && options[active]) {
         event.preventDefault();
-        const link = options[active].querySelector("a");
+        const link = options[active];
         send(form, "click", input.value.trim(), lastResults[active] && lastResults[active].url);
         location.href = link.href;
       } else if (event.key === "Escape") {

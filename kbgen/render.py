@@ -20,6 +20,7 @@ from kbgen.cache import BuildCache, code_digest, digest, template_digest
 from kbgen.diagnostics import Diagnostic, Diagnostics
 from kbgen.guideprint import guide_print_view
 from kbgen.jsonld import page_graph, script_json
+from kbgen.slugs import sort_key
 from kbgen.theme import builtin_layouts
 from kbgen.urls import absolute, output_path, relative
 from kbgen.write import replace_file
@@ -120,6 +121,9 @@ class Renderer:
             "page": page, "site": self._site_view(lang), "t": t, "url": url_fn,
             "asset": lambda name: url_fn(self.assets[name]),
             "canonical": absolute(vc.config.base_url, vc.config.base_path, job.url),
+            # Search engines read hreflang alternates only as full addresses; without base_url, relative.
+            "public_url": (lambda target: absolute(vc.config.base_url, vc.config.base_path, target))
+            if vc.config.base_url else url_fn,
             "lang": lang, "fragment": lambda name, variant="": self._fragment(name, lang, root, variant),
             "jsonld": [Markup(script_json(item)) for item in page_graph(
                 page, lang, lambda u: absolute(vc.config.base_url, vc.config.base_path, u),
@@ -196,7 +200,7 @@ class Renderer:
             return page, "listing.html"
         if job.kind == "az":
             sources = sorted((a.source for a in site.in_lang(lang)),
-                             key=lambda s: (site.articles[s].title.casefold(), s))
+                             key=lambda s: (sort_key(site.articles[s].title), s))
             page = listing_view(vc, lang, "az", t["az_title"], job.url, sources,
                                 pages={code: vc.special_url(code, "az") for code in vc.config.languages})
             return page, "listing.html"

@@ -19,7 +19,7 @@ from kbgen.folders import FolderTree, folder_url_path, lang_prefix
 from kbgen.i18n import reserved_segments
 from kbgen.model import Article, Redirect, Site
 from kbgen.related import compute_related
-from kbgen.slugs import slugify
+from kbgen.slugs import slugify, sort_key
 
 RESERVED_ROOT = ("assets", "404.html", "sitemap.xml", "robots.txt", "feed.xml", "_redirects", "_report")
 
@@ -160,7 +160,7 @@ def _sort_folders(site: Site) -> None:
 
 
 def _listing_key(article: Article) -> tuple[int, int, str, str]:
-    return (0 if article.promoted else 1, article.order, article.title.casefold(), article.source)
+    return (0 if article.promoted else 1, article.order, sort_key(article.title), article.source)
 
 
 def _tags_and_products(site: Site, config: SiteConfig, diags: Diagnostics) -> None:
@@ -178,7 +178,7 @@ def _tags_and_products(site: Site, config: SiteConfig, diags: Diagnostics) -> No
                 continue
             site.products[article.lang][pid].append(article.source)
     for lang in config.languages:
-        site.tags[lang] = dict(sorted(site.tags[lang].items(), key=lambda kv: kv[0].casefold()))
+        site.tags[lang] = dict(sorted(site.tags[lang].items(), key=lambda kv: (sort_key(kv[0]), kv[0])))
 
 
 def _translations(site: Site, config: SiteConfig, diags: Diagnostics) -> None:

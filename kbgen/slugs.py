@@ -16,6 +16,11 @@ def transliterate(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
+def sort_key(text: str) -> str:
+    """Alphabetical order as in a German dictionary (DIN 5007-1): Ä with A, Ö with O, not after Z."""
+    return unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
+
+
 def slugify(text: str, fallback: str = "section") -> str:
     slug = _NON_WORD.sub("-", transliterate(text).lower()).strip("-")
     return slug or fallback

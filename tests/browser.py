@@ -62,15 +62,22 @@ def serve_folder(folder: Path, posts: list[tuple[str, str, bytes]] | None = None
 
 
 @contextmanager
-def browser(javascript: bool = True) -> Iterator[object]:
+def launch() -> Iterator[object]:
+    """One headless Chromium, for a module that opens many contexts (viewports, colour schemes)."""
     require_chromium()
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            yield chromium.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 844})
+            yield chromium
         finally:
             chromium.close()
+
+
+@contextmanager
+def browser(javascript: bool = True) -> Iterator[object]:
+    with launch() as chromium:
+        yield chromium.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
 
 
 def watch(page: object) -> dict[str, list[str]]:
@@ -80,3 +87,25 @@ def watch(page: object) -> dict[str, list[str]]:
     page.on("pageerror", lambda e: seen["errors"].append(str(e)))  # type: ignore[attr-defined]
     page.on("request", lambda r: seen["requests"].append(r.url))  # type: ignore[attr-defined]
     return seen
+
+
+# The rules a page must pass: WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_violations(page: object) -> list[dict]:
+    """Run axe-core (bundled by the axe-playwright-python package, so no network) on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    return list(Axe().run(page, options=options).response["violations"])
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """One line per rule and element: rule id, impact, target selector and what to fix."""
+    lines = []
+    for v in violations:
+        for node in v["nodes"]:
+            target = " ".join(" >>> ".join(t) if isinstance(t, list) else t for t in node["target"])
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"{v['id']} ({v['impact']}) {target}: {summary} [{v['helpUrl']}]")
+    return "\n".join(lines)

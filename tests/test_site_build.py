@@ -58,7 +58,9 @@ def test_multilingual_site_links_translations_and_urls(make_site):
     page = read(out, "/versand/lieferzeiten/")
     assert 'href="../kosten/#preise-im-ueberblick"' in page  # .md link rewritten, relative, umlaut anchor
     assert '<h2 id="ruecksendung">Rücksendung <a class="heading-anchor" href="#ruecksendung"' in page
-    assert 'hreflang="en" href="../../en/versand/lieferzeiten/"' in page
+    # Search engines need full addresses in hreflang alternates; the language switcher stays relative.
+    assert '<link rel="alternate" hreflang="en" href="https://example.com/hilfe/en/versand/lieferzeiten/">' in page
+    assert 'href="../../en/versand/lieferzeiten/" hreflang="en"' in page
     assert '<link rel="canonical" href="https://example.com/hilfe/versand/lieferzeiten/">' in page
     assert '<html lang="de">' in page and '<html lang="en">' in read(out, "/en/versand/lieferzeiten/")
     # Category listing: promoted first, then order, then title.
