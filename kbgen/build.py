@@ -39,7 +39,7 @@ from kbgen.sitemodel import build_site
 from kbgen.theming import build_theme
 from kbgen.validate import validate_references
 from kbgen.views import ViewContext
-from kbgen.write import OutputWriter, StagedOutput, check_output_folder
+from kbgen.write import MARKER, OutputWriter, StagedOutput, check_output_folder
 
 PARALLEL_MIN_ARTICLES = 200  # below this, parsing in one process is faster than forking
 SEARCH_DIR = "assets/search"  # where the search index files go in the output
@@ -105,7 +105,7 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
     if options.write and cache.enabled:
         manifest = cache.manifest(site_key)
         if manifest is not None:
-            restored = restore_output(manifest, out, root, options, cache)
+            restored = restore_output(manifest, site_key, out, root, options, cache)
             if restored is not None:
                 return restored
     parsed = parse_all(found, ctx, cache, inputs.articles)
@@ -153,6 +153,8 @@ def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
         staged.commit()
     if manifest is not None:
         cache.put_manifest(site_key, manifest)
+        if options.previous is None:
+            remember_output(cache, out, site_key, manifest)
         cache.prune(manifest)
     return BuildResult(diags, site, out, True, len(site.articles), manifest)
 
@@ -165,9 +167,13 @@ def build_date() -> dt.date:
     return dt.date.today()
 
 
-def restore_output(manifest: Manifest, out: Path, root: Path, options: BuildOptions,
+def restore_output(manifest: Manifest, site_key: str, out: Path, root: Path, options: BuildOptions,
                    cache: BuildCache) -> BuildResult | None:
-    """An unchanged site: write the stored output of its last good build, or None to build after all."""
+    """An unchanged site: write the stored output of its last good build, or None to build after all.
+
+    When OUT still holds exactly what that build wrote there (the same files with the same
+    sizes and modification times, as make and rsync judge it), nothing is written at all.
+    """
     diags = Diagnostics()
     diags.extend(manifest.diagnostics)
     if diags.failed(options.strict) or not check_output_folder(out, root, diags):
@@ -175,6 +181,8 @@ def restore_output(manifest: Manifest, out: Path, root: Path, options: BuildOpti
     previous = options.previous.files if options.previous is not None else None
     if previous == manifest.files and out.is_dir():
         return BuildResult(diags, None, out, True, manifest.articles, manifest)  # serve: nothing changed
+    if previous is None and output_intact(cache, out, site_key):
+        return BuildResult(diags, None, out, True, manifest.articles, manifest)
     try:
         with StagedOutput(out, in_place=previous is not None) as staged:
             writer = OutputWriter(staged.path, previous=previous)
@@ -188,7 +196,34 @@ def restore_output(manifest: Manifest, out: Path, root: Path, options: BuildOpti
             staged.commit()
     except CacheMiss:
         return None
+    if previous is None:
+        remember_output(cache, out, site_key, manifest)
     return BuildResult(diags, None, out, True, manifest.articles, manifest)
+
+
+def _stamps(out: Path) -> dict[str, tuple[int, int]]:
+    """Every file below OUT (but kbgen's marker): relative path -> (size, modification time in ns)."""
+    stamps: dict[str, tuple[int, int]] = {}
+    for dirpath, _, filenames in os.walk(out):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            info = os.stat(path)
+            stamps[os.path.relpath(path, out).replace(os.sep, "/")] = (info.st_size, info.st_mtime_ns)
+    stamps.pop(MARKER, None)
+    return stamps
+
+
+def remember_output(cache: BuildCache, out: Path, site_key: str, manifest: Manifest) -> None:
+    """Note what OUT holds after this build, so an unchanged rebuild can leave it alone."""
+    if cache.enabled:
+        stamps = _stamps(out)
+        if set(stamps) == set(manifest.files):
+            cache.put_result(f"output:{out}", site_key, stamps)
+
+
+def output_intact(cache: BuildCache, out: Path, site_key: str) -> bool:
+    stored = cache.result(f"output:{out}", site_key)
+    return isinstance(stored, dict) and out.is_dir() and _stamps(out) == stored
 
 
 def cached_related(site: Site, limit: int, cache: BuildCache) -> None:

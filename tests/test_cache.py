@@ -212,3 +212,18 @@ def test_in_place_update_rewrites_only_changed_files(make_site, tmp_path):
     assert "versand/lieferzeiten/index.html" not in changed  # untouched: its bytes are the same
     assert not (out / "konto/alt/index.html").exists()
     assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
+def test_an_intact_output_is_left_alone_and_a_touched_one_is_restored(make_site, tmp_path):
+    root = make_site(SITE)
+    out = tmp_path / "a"
+    build_site(root, out=out)
+    page = out / "versand/lieferzeiten/index.html"
+    before = page.stat().st_mtime_ns
+    assert build_site(root, out=out).written
+    assert page.stat().st_mtime_ns == before  # nothing to do: not even rewritten
+    page.write_text("verändert", encoding="utf-8")  # someone edits the output by hand
+    (out / "konto/passwort/index.html").unlink()
+    (out / "fremd.txt").write_text("nicht von kbgen", encoding="utf-8")
+    assert build_site(root, out=out).written
+    assert tree(out) == clean_build(root, tmp_path / "clean")
