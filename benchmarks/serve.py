@@ -31,6 +31,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from kbgen.build import BuildOptions, build  # noqa: E402
+from kbgen.config import load_config  # noqa: E402
+from kbgen.diagnostics import Diagnostics  # noqa: E402
 
 
 def copy_site(source: Path, dest: Path) -> None:
@@ -47,7 +49,8 @@ def pick_article(site: Path) -> tuple[Path, str]:
     assert result.site is not None
     articles = sorted(result.site.articles.values(), key=lambda a: a.source)
     article = next((a for a in articles if not a.guide and a.type != "faq" and "/" in a.rel), articles[0])
-    return site / "content" / article.source, article.url
+    base_path = load_config(site, Diagnostics()).base_path  # served under base_url's path, e.g. /hilfe/
+    return site / "content" / article.source, base_path + article.url.lstrip("/")
 
 
 class Events(threading.Thread):
