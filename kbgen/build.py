@@ -76,17 +76,17 @@ def build(options: BuildOptions) -> BuildResult:
     enabled = gc.isenabled()
     gc.disable()
     use_cache = options.cache and not options.keep_going
-    cache = BuildCache.open(options.site_root, Diagnostics()) if use_cache else BuildCache.disabled()
+    diags = Diagnostics()
+    cache = BuildCache.open(options.site_root, diags) if use_cache else BuildCache.disabled()
     try:
-        return _build(options, cache)
+        return _build(options, cache, diags)
     finally:
         cache.close()
         if enabled:
             gc.enable()
 
 
-def _build(options: BuildOptions, cache: BuildCache) -> BuildResult:
-    diags = Diagnostics()
+def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics) -> BuildResult:
     root = options.site_root
     out = (options.out or root / "public").resolve()
     config = load_config(root, diags)
