@@ -14,7 +14,7 @@ from typing import Callable
 from urllib.parse import unquote
 from pathlib import Path
 
-from kbgen.cache import BuildCache, CacheMiss, Manifest, canonical, digest
+from kbgen.cache import BuildCache, CacheMiss, Manifest, digest
 from kbgen.config import SiteConfig, load_config
 from kbgen.inputs import SiteInputs, read_inputs
 from kbgen.diagnostics import Diagnostics
@@ -298,7 +298,7 @@ def parse_all(found: Discovery, ctx: ParseContext, cache: BuildCache | None = No
     global _PARSE_CONTEXT
     cache = cache or BuildCache.disabled()
     raws = raws or {}
-    context_key = digest(repr(canonical(ctx)))
+    context_key = ctx.fingerprint()
     keys = {src.source: digest(context_key, src.source, src.lang, src.rel, raws[src.source])
             for src in found.articles if src.source in raws}
     stored = cache.articles(keys.values())

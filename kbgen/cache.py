@@ -81,7 +81,7 @@ def code_digest() -> str:
     return digest(*parts)
 
 
-def tree_digest(roots: Iterable[Path]) -> str:
+def template_digest(roots: Iterable[Path]) -> str:
     """Every file below ROOTS, by path and content (layout folders: a change to any template counts)."""
     parts: list[bytes | str] = []
     for root in roots:
@@ -91,8 +91,6 @@ def tree_digest(roots: Iterable[Path]) -> str:
                 parts += [path.relative_to(root).as_posix(), path.read_bytes()]
     return digest(*parts)
 
-
-template_digest = tree_digest
 
 
 def canonical(value: Any) -> Any:
@@ -220,13 +218,10 @@ class BuildCache:
 
         def read(conn: sqlite3.Connection) -> dict[str, Any]:
             found: dict[str, Any] = {}
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                for key, total, data in conn.execute(f"SELECT key, sum, data FROM parse WHERE key IN ({marks})", chunk):
-                    value = _verified(data, total)
-                    if value is not None:
-                        found[key] = value
+            for key, total, data in _rows_in(conn, "SELECT key, sum, data FROM parse WHERE key IN ({})", wanted):
+                value = _verified(data, total)
+                if value is not None:
+                    found[key] = value
             return found
 
         return self._safe({}, read)
@@ -267,13 +262,10 @@ class BuildCache:
         """Fingerprint -> (blob key, bytes) of the stored pages among FPS that are intact."""
         def read(conn: sqlite3.Connection) -> dict[str, tuple[str, bytes]]:
             found: dict[str, tuple[str, bytes]] = {}
-            for start in range(0, len(fps), 500):
-                chunk = fps[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                for fp, key, data in conn.execute(f"SELECT p.fp, b.key, b.data FROM pages p JOIN blobs b "
-                                                  f"ON b.key = p.blob WHERE p.fp IN ({marks})", chunk):
-                    if digest(data) == key:
-                        found[fp] = (key, bytes(data))
+            sql = "SELECT p.fp, b.key, b.data FROM pages p JOIN blobs b ON b.key = p.blob WHERE p.fp IN ({})"
+            for fp, key, data in _rows_in(conn, sql, fps):
+                if digest(data) == key:
+                    found[fp] = (key, bytes(data))
             return found
 
         return self._safe({}, read) if fps else {}
@@ -298,17 +290,17 @@ class BuildCache:
     def blobs(self, keys: Iterable[str]) -> Iterable[tuple[str, bytes]]:
         """(key, bytes) of the stored files, checked against their keys; a bad one raises CacheMiss."""
         wanted = sorted(set(keys))
-        conn = self._connection()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = conn.execute(f"SELECT key, data FROM blobs WHERE key IN ({marks})", chunk).fetchall()
-            if len(rows) != len(chunk):
-                raise CacheMiss("a stored file is missing")
-            for key, data in rows:
+        seen = 0
+        try:
+            for key, data in _rows_in(self._connection(), "SELECT key, data FROM blobs WHERE key IN ({})", wanted):
                 if digest(data) != key:
                     raise CacheMiss("a stored file is damaged")
+                seen += 1
                 yield key, bytes(data)
+        except sqlite3.Error as exc:  # the store failed half-way: build without it
+            raise CacheMiss(str(exc)) from exc
+        if seen != len(wanted):
+            raise CacheMiss("a stored file is missing")
 
     # -- the output manifest ----------------------------------------------------------------
 
@@ -343,6 +335,13 @@ class BuildCache:
 
 class CacheMiss(Exception):
     """The cache cannot answer after all (a stored file is missing or damaged)."""
+
+
+def _rows_in(conn: sqlite3.Connection, sql: str, keys: list[str]) -> Iterable[tuple[Any, ...]]:
+    """The rows of SQL (with `IN ({})`) for KEYS, queried in chunks SQLite's variable limit allows."""
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        yield from conn.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
 
 
 def _verified(data: bytes, total: str) -> Any:

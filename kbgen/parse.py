@@ -6,11 +6,10 @@ processes and its result can be cached by content hash.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from kbgen.cache import canonical, digest
 from kbgen.diagnostics import Diagnostics
 from kbgen.discover import Source
 from kbgen.expand import check_front_matter, expand
@@ -30,12 +29,11 @@ class ParseContext:
     variables: tuple[tuple[str, str, str], ...] = ()  # (lang, name, text) for {{< var name >}}, sorted
 
     def fingerprint(self) -> str:
-        """A stable hash of everything parsing depends on besides the file: part of a parse cache's key."""
-        data = {"known_folders": sorted(self.known_folders), "labels": self.labels,
-                "snippets": [[s.scope, s.name, s.file, s.text] for s in self.snippets],
-                "variables": [list(row) for row in self.variables]}
-        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        """A stable hash of everything parsing depends on besides the file: part of a parse cache's key.
+
+        Every field counts, by value (sets sorted), so a field added later cannot be forgotten here.
+        """
+        return digest(repr(canonical(self)))
 
 
 def parse_article(src: Source, raw: bytes, ctx: ParseContext) -> Article | None:

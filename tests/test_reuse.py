@@ -194,7 +194,6 @@ def test_parse_context_fingerprint_is_stable_and_sees_snippets():
     assert ctx("x").fingerprint() == ctx("x").fingerprint()
     assert ctx("x").fingerprint() != ctx("y").fingerprint()
     assert pickle.loads(pickle.dumps(ctx("x"))).fingerprint() == ctx("x").fingerprint()
-    assert len(ctx("x").fingerprint()) == 64
 
 
 @pytest.mark.parametrize("yaml, line, fragment", [
