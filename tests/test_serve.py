@@ -77,20 +77,6 @@ def test_an_edit_is_rebuilt_and_announced(server):
     assert b"lieferzeiten.md" in body
 
 
-def _wait_for_build(events) -> None:
-    line = b""
-    while not line.startswith(b"event: build"):
-        line = events.fp.readline()
-
-
-def _events(port: int):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request("GET", "/_kbgen/events", headers={"Host": f"127.0.0.1:{port}"})
-    events = conn.getresponse()
-    _wait_for_build(events)  # the current generation, sent on connect
-    return events
-
-
 class _Log:
     """Serve's stderr, read in the background so its lines can be counted."""
 
@@ -122,6 +108,19 @@ class _Log:
         raise AssertionError(f"serve did not settle: {self.lines}")
 
 
+def _until(condition, timeout: float = 120) -> None:
+    """Poll CONDITION as a writer watching the page would, until it holds."""
+    deadline = time.time() + timeout
+    while not condition():
+        assert time.time() < deadline, "the change never showed"
+        time.sleep(0.2)
+
+
+def _shows(port: int, url: str, text: bytes) -> bool:
+    status, body = get(port, url)
+    return status == 200 and text in body
+
+
 def test_a_burst_of_files_gives_one_rebuild_and_renames_move_pages(make_site):
     root = make_site({"content/versand/lieferzeiten.md": "# Lieferzeiten\n\nZwei Tage.\n"})
     proc = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", str(root), "--port", "0"],
@@ -133,30 +132,25 @@ def test_a_burst_of_files_gives_one_rebuild_and_renames_move_pages(make_site):
             time.sleep(0.05)
         port = log.port
         assert port, log.lines
-        events = _events(port)
         # like a `git checkout`: a new folder with many files appears at once
         staging = root / "staging"
         (staging / "neu").mkdir(parents=True)
         for i in range(300):
             (staging / "neu" / f"artikel-{i}.md").write_text(f"# Artikel {i}\n\nText {i}.\n", encoding="utf-8")
         os.replace(staging / "neu", root / "content/neu")
-        _wait_for_build(events)
-        built = len(log.settle(2))
-        status, body = get(port, "/neu/artikel-299/")
-        assert status == 200 and b"Text 299." in body
+        _until(lambda: _shows(port, "/neu/artikel-299/", b"Text 299."))
         # a rename: the old page goes away, the new one appears
         os.replace(root / "content/versand/lieferzeiten.md", root / "content/versand/lieferzeit.md")
-        _wait_for_build(events)
-        built = len(log.settle(built + 1))
-        assert get(port, "/versand/lieferzeit/")[0] == 200
-        assert get(port, "/versand/lieferzeiten/")[0] == 404
-        # three hundred saves in a burst are one rebuild (two if the burst straddles the debounce)
+        _until(lambda: get(port, "/versand/lieferzeit/")[0] == 200 and get(port, "/versand/lieferzeiten/")[0] == 404)
+        built = len(log.settle(2))
+        # three hundred saves in a burst are one rebuild (a few more if a busy machine pauses the writer
+        # longer than the debounce), never one per file
         for i in range(300):
             (root / "content/neu" / f"artikel-{i}.md").write_text(f"# Artikel {i}\n\nNeu {i}.\n", encoding="utf-8")
         after = log.settle(built + 1)
-        assert len(after) - built <= 2, after[built:]
+        assert len(after) - built <= 3, after[built:]
         assert all("ok" in line for line in after), after
-        assert b"Neu 299." in get(port, "/neu/artikel-299/")[1]
+        _until(lambda: _shows(port, "/neu/artikel-299/", b"Neu 299."))
     finally:
         proc.terminate()
         proc.wait(timeout=10)
