@@ -22,13 +22,11 @@ from urllib.parse import unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
 
 from kbgen.build import BuildOptions, build
 from kbgen.cache import Manifest
 from kbgen.config import load_config
 from kbgen.diagnostics import Diagnostic, Diagnostics, format_diagnostics
-from kbgen.inputs import SOURCE_FOLDERS
 
 DEBOUNCE_SECONDS = 0.05  # an editor's save or a git checkout arrives as a burst of events
 IGNORED_PARTS = {".git", ".kbgen-cache", "public", "__pycache__", "node_modules"}
@@ -221,31 +219,14 @@ def make_handler(state: DevState, base_path: str, allowed_hosts: set[str]) -> ty
 class _Watcher(FileSystemEventHandler):
     """Collects file events and rebuilds once a burst has settled."""
 
-    def __init__(self, state: DevState, observer: BaseObserver) -> None:
+    def __init__(self, state: DevState) -> None:
         self.state = state
-        self.observer = observer
-        self.watched: set[str] = set()
         self.timer: threading.Timer | None = None
         self.lock = threading.Lock()
-
-    def watch(self) -> None:
-        """The site folder itself (kbgen.yml …) and each source folder below it, but not the build cache:
-        its writes during a rebuild would keep this thread busy for nothing."""
-        site = self.state.site
-        if str(site) not in self.watched:
-            self.observer.schedule(self, str(site), recursive=False)
-            self.watched.add(str(site))
-        for name in SOURCE_FOLDERS:
-            folder = site / name
-            if folder.is_dir() and str(folder) not in self.watched:
-                self.observer.schedule(self, str(folder), recursive=True)
-                self.watched.add(str(folder))
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
-        if event.is_directory and event.event_type in ("created", "moved"):
-            self.watch()  # a new content/, layouts/ … folder
         paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
         if all(not p or self._ignored(Path(p)) for p in paths):
             return
@@ -282,7 +263,7 @@ def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = 
     server.RequestHandlerClass = make_handler(state, base_path, allowed)
     server.daemon_threads = True
     observer = Observer()
-    _Watcher(state, observer).watch()
+    observer.schedule(_Watcher(state), str(state.site), recursive=True)
     observer.start()
     print(f"kbgen serve: http://{host}:{bound}{base_path} (Ctrl+C to stop)", file=sys.stderr, flush=True)
     try:
