@@ -124,9 +124,13 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics) -> Buil
     failed = diags.failed(options.strict) and not options.keep_going
     if failed or not check_output_folder(out, root, diags):
         return BuildResult(diags, site, out, False, len(site.articles))
-    previous = options.previous.files if options.previous is not None else None
-    with StagedOutput(out, in_place=previous is not None) as staged:
-        writer = OutputWriter(staged.path, record=cache.enabled, previous=previous)
+    # What OUT holds now, when known: serve's own folder, or the untouched output of an earlier build.
+    in_place = options.previous is not None
+    intact = None if in_place or not cache.enabled else intact_output(cache, out)
+    earlier = options.previous or (intact[0] if intact else None)
+    with StagedOutput(out, in_place=in_place, sparse=intact is not None) as staged:
+        writer = OutputWriter(staged.path, record=cache.enabled, previous=earlier.files if earlier else None,
+                              sparse=staged.sparse)
         asset_urls = write_assets(collect_assets(root), writer)
         for name, data in sorted(vc.theme.files.items()):
             writer.write(f"assets/{name}", data)
@@ -136,7 +140,7 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics) -> Buil
         renderer.check_templates(diags)
         if diags.failed(options.strict) and not options.keep_going:
             return BuildResult(diags, site, out, False, len(site.articles))
-        prior = PreviousOutput(options.previous.files, options.previous.fingerprints) if options.previous else None
+        prior = PreviousOutput(earlier.files, earlier.fingerprints, staged.sparse) if earlier else None
         pages, fingerprints = render_all(renderer, renderer.jobs(), staged.path, diags, worker_count(),
                                          meanwhile=lambda: write_search_index(site, config, writer), cache=cache,
                                          previous=prior, pages_done=options.pages_done or (lambda: None))
@@ -146,15 +150,18 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics) -> Buil
         if diags.failed(options.strict) and not options.keep_going:
             return BuildResult(diags, site, out, False, len(site.articles))
         manifest = None
+        stale: set[str] = set()
         if cache.enabled:
             manifest = Manifest({**writer.files, **pages}, diags.items(), len(site.articles), fingerprints)
-            writer.remove_stale(set(manifest.files))
+            stale = writer.stale(set(manifest.files))
+            if in_place:
+                writer.remove_stale(set(manifest.files))
             cache.put_blobs(writer.blobs.items())
-        staged.commit()
+        staged.commit(stale)
     if manifest is not None:
         cache.put_manifest(site_key, manifest)
-        if options.previous is None:
-            remember_output(cache, out, site_key, manifest)
+        if not in_place:
+            remember_output(cache, out, site_key, manifest, (intact[1], staged) if intact else None)
         cache.prune(manifest)
     return BuildResult(diags, site, out, True, len(site.articles), manifest)
 
@@ -213,17 +220,47 @@ def _stamps(out: Path) -> dict[str, tuple[int, int]]:
     return stamps
 
 
-def remember_output(cache: BuildCache, out: Path, site_key: str, manifest: Manifest) -> None:
-    """Note what OUT holds after this build, so an unchanged rebuild can leave it alone."""
-    if cache.enabled:
+def remember_output(cache: BuildCache, out: Path, site_key: str, manifest: Manifest,
+                    update: tuple[dict[str, tuple[int, int]], StagedOutput] | None = None) -> None:
+    """Note what OUT holds after this build, so the next one can leave it alone or change only what changed.
+
+    UPDATE, after a sparse commit: OUT's stamps before it and the commit, whose moved files are stat'ed
+    (instead of every file of a large site).
+    """
+    if not cache.enabled:
+        return
+    if update is None:
         stamps = _stamps(out)
-        if set(stamps) == set(manifest.files):
-            cache.put_result(f"output:{out}", site_key, stamps)
+    else:
+        stamps = dict(update[0])
+        for rel in update[1].removed:
+            stamps.pop(rel, None)
+        for rel in update[1].moved:
+            info = os.stat(out / rel)
+            stamps[rel] = (info.st_size, info.st_mtime_ns)
+        stamps.pop(MARKER, None)
+    if set(stamps) == set(manifest.files):
+        cache.put_result(f"output:{out}", site_key, stamps)
 
 
 def output_intact(cache: BuildCache, out: Path, site_key: str) -> bool:
     stored = cache.result(f"output:{out}", site_key)
     return isinstance(stored, dict) and out.is_dir() and _stamps(out) == stored
+
+
+def intact_output(cache: BuildCache, out: Path) -> tuple[Manifest, dict[str, tuple[int, int]]] | None:
+    """The manifest of the earlier build whose output OUT still holds untouched, and OUT's stamps.
+
+    Then a build only has to write what changed. Anything else in OUT (a file edited, added or
+    removed by hand, another build's output) and the build writes the whole folder afresh.
+    """
+    recorded = cache.latest(f"output:{out}")
+    if recorded is None or not isinstance(recorded[1], dict) or not out.is_dir():
+        return None
+    manifest = cache.manifest(recorded[0])
+    if manifest is None or set(manifest.files) != set(recorded[1]) or _stamps(out) != recorded[1]:
+        return None
+    return manifest, recorded[1]
 
 
 def cached_related(site: Site, limit: int, cache: BuildCache) -> None:

@@ -247,6 +247,15 @@ class BuildCache:
 
         return self._safe(None, read)
 
+    def latest(self, name: str) -> tuple[str, Any] | None:
+        """The key and value last stored under NAME, whatever the key."""
+        def read(conn: sqlite3.Connection) -> tuple[str, Any] | None:
+            row = conn.execute("SELECT key, sum, data FROM results WHERE name = ?", (name,)).fetchone()
+            value = _verified(row[2], row[1]) if row else None
+            return (row[0], value) if value is not None else None
+
+        return self._safe(None, read)
+
     def put_result(self, name: str, key: str, value: Any) -> None:
         data = dumps(value)
 

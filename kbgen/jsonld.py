@@ -50,7 +50,7 @@ def page_graph(page: dict[str, Any], lang: str, absolute: Callable[[str], str],
             article["datePublished"] = page.get("created_iso") or page["updated_iso"]
         graph.append(article)
     if page.get("kind") == "faq":
-        questions = faq_entries(page["body"])
+        questions = faq_entries(str(page["body"]))
         if questions:
             graph.append({"@context": "https://schema.org", "@type": "FAQPage", "inLanguage": lang,
                           "mainEntity": [{"@type": "Question", "name": q, "acceptedAnswer": {"@type": "Answer",

@@ -6,8 +6,10 @@ writing its own files into the temporary output folder; only diagnostics travel 
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
+import pickle
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,9 +127,9 @@ class Renderer:
             "public_url": (lambda target: absolute(vc.config.base_url, vc.config.base_path, target))
             if vc.config.base_url else url_fn,
             "lang": lang, "fragment": lambda name, variant="": self._fragment(name, lang, root, variant),
-            "jsonld": [Markup(script_json(item)) for item in page_graph(
+            "jsonld": Derived(lambda: [Markup(script_json(item)) for item in page_graph(
                 page, lang, lambda u: absolute(vc.config.base_url, vc.config.base_path, u),
-                vc.config.localized(vc.config.title, lang))],
+                vc.config.localized(vc.config.title, lang))]),
             # The channels of a category's own `contact:`: the contact fragment shows them, and here the
             # page cache's fingerprint sees them change.
             "category_contact": vc.contact_for(page["contact_key"], lang) if page.get("contact_key") else None,
@@ -138,8 +140,8 @@ class Renderer:
         """The page's cache key: its context's data plus the site-wide inputs (templates, assets, strings).
 
         Callables in the context (url, asset, fragment) are functions of the job's URL and of
-        what the site key covers; every value is hashed through repr, so a view holding a set
-        would only cost cache misses, never a stale page.
+        what the site key covers, Derived values of the other values; the values are hashed as a memo-less pickle, which writes
+        equal values alike (a view holding a set would only cost cache misses, never a stale page).
         """
         if self._static_key is None:
             self._static_key = digest(code_digest(), template_digest(self.layout_dirs), repr(sorted(self.assets.items())),
@@ -147,11 +149,9 @@ class Renderer:
         lang = job.lang
         if lang not in self._lang_keys:
             self._lang_keys[lang] = digest(repr(self._site_view(lang)), repr(sorted(self.vc.t(lang).items())))
-        parts: list[str] = [self._static_key, self._lang_keys[lang], job.kind, job.url, template]
-        for name, value in sorted(context.items()):
-            if name not in ("site", "t") and not callable(value):
-                parts += [name, repr(value)]
-        return digest(*parts)
+        data = {name: value for name, value in sorted(context.items())
+                if name not in ("site", "t") and not callable(value) and not isinstance(value, Derived)}
+        return digest(self._static_key, self._lang_keys[lang], job.kind, job.url, template, _serialised(data))
 
     def _fragment(self, name: str, lang: str, root: str, variant: str = "") -> Markup:
         """Site-wide parts (footer, contact) depend only on language, depth and the category's contact
@@ -244,6 +244,43 @@ class Renderer:
                           "check the variable names your override layout uses", "template-runtime")
 
 
+class Derived:
+    """A context value made from the others when a template first reads it (the page's JSON-LD).
+
+    The page fingerprint leaves it out, since it adds nothing the other values do not say,
+    and a page the cache already has never makes it.
+    """
+
+    def __init__(self, make: Callable[[], list[Any]]) -> None:
+        self._make = make
+        self._value: list[Any] | None = None
+
+    @property
+    def value(self) -> list[Any]:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+    def __iter__(self) -> Any:
+        return iter(self.value)
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.value[index]
+
+
+def _serialised(data: Any) -> bytes:
+    """DATA as bytes that only equal data has: pickle without its memo, so shared objects do not
+    change the bytes, and a quarter of the time repr takes on page bodies."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(data)
+    return buffer.getvalue()
+
+
 _ENVIRONMENT: tuple[tuple[object, ...], jinja2.Environment] | None = None
 
 
@@ -289,6 +326,7 @@ class PreviousOutput:
 
     files: dict[str, str]
     fingerprints: dict[str, str]
+    sparse: bool = False  # OUT was checked to hold FILES, and the build writes only changes elsewhere
 
 
 def _render_range(bounds: tuple[int, int]) -> RenderReport:
@@ -305,9 +343,9 @@ def _render_range(bounds: tuple[int, int]) -> RenderReport:
         except Exception as exc:  # a template's runtime error must become a diagnostic
             report.problems.append(renderer.error_for(job, exc))
             continue
-        if fp and previous.fingerprints.get(rel) == fp and rel in previous.files and path.is_file():
+        if fp and previous.fingerprints.get(rel) == fp and rel in previous.files and (previous.sparse or path.is_file()):
             report.pages[rel], report.fingerprints[rel] = previous.files[rel], fp
-            continue  # updating in place (kbgen serve): the page is what it was
+            continue  # OUT holds this page already (kbgen serve's folder, or a sparse update)
         todo.append((job, rel, path, template, context, fp))
     stored = cache.pages([fp for *_, fp in todo if fp])  # one query for the whole range
     fresh: list[tuple[str, str, bytes]] = []
@@ -326,9 +364,9 @@ def _render_range(bounds: tuple[int, int]) -> RenderReport:
                 fresh.append((fp, key, data))
         if cache.enabled:
             report.pages[rel], report.fingerprints[rel] = key, fp
-            if previous.files.get(rel) == key and path.is_file():
+            if previous.files.get(rel) == key and (previous.sparse or path.is_file()):
                 continue  # the same bytes from another context (e.g. an unchanged redirect)
-        if previous.files:
+        if previous.files and not previous.sparse:
             replace_file(out, rel, data)
         else:
             if path.parent not in folders:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from kbgen.config import SiteConfig
 from kbgen.notices import Notice, notices_for
@@ -33,6 +33,17 @@ class ViewContext:
     notices: list[Notice] = field(default_factory=list)  # current site-wide notices, most urgent first
     theme: Theme = field(default_factory=Theme)  # generated theme CSS, logo and favicon
     preview: dt.date | None = None  # kbgen serve: the build date, for notes only writers see (review due)
+    _cards: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    def card(self, article: Article) -> dict[str, Any]:
+        """The article as listings show it; made once per build (a large site lists each article a dozen times).
+
+        Callers copy the dict before adding to it.
+        """
+        card = self._cards.get(article.source)
+        if card is None:
+            card = self._cards[article.source] = article_card(self, article)
+        return card
 
     def t(self, lang: str) -> dict[str, str]:
         return self.strings[lang]
@@ -179,12 +190,38 @@ def translations_view(vc: ViewContext, lang: str, pages: dict[str, str]) -> list
     return out
 
 
+@dataclass(frozen=True)
+class Body:
+    """An article's HTML for its page, made when the template shows it.
+
+    A page's cache fingerprint hashes these inputs instead of the finished HTML, so deciding
+    that a page is unchanged costs no work on its body. Templates use it like markup:
+    `{{ page.body|safe }}` and `{{ page.body }}` both call __html__.
+    """
+
+    html: str  # as parsed, with reference markers
+    ref_urls: tuple[str, ...]
+    url: str
+    anchor_label: str | None  # the copy-link label of heading anchors; None: no anchors (FAQ pages)
+
+    def __html__(self) -> str:
+        body = resolve_refs(self.html, self.ref_urls, self.url)
+        return body if self.anchor_label is None else heading_anchors(body, self.anchor_label)
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
 def article_html(article: Article) -> str:
     """The body with reference markers replaced by URLs relative to the article's page."""
+    return resolve_refs(article.html, article.ref_urls, article.url)
+
+
+def resolve_refs(html: str, ref_urls: Sequence[str], page_url: str) -> str:
     def replace(match: re.Match[str]) -> str:
-        url = article.ref_urls[int(match.group(1))]
-        return relative(article.url, url) if url.startswith(("/", "#")) else url
-    return _MARKER_RE.sub(replace, article.html)
+        url = ref_urls[int(match.group(1))]
+        return relative(page_url, url) if url.startswith(("/", "#")) else url
+    return _MARKER_RE.sub(replace, html)
 
 
 def article_view(vc: ViewContext, article: Article) -> dict[str, Any]:
@@ -209,8 +246,8 @@ def article_view(vc: ViewContext, article: Article) -> dict[str, Any]:
         "description": article.description,
         "url": article.url,
         "source": article.source,
-        "body": heading_anchors(article_html(article), t["anchor_label"]) if article.type != "faq"
-        else article_html(article),
+        "body": Body(article.html, tuple(article.ref_urls), article.url,
+                     None if article.type == "faq" else t["anchor_label"]),
         "created": format_date(article.meta.get("created"), t),
         "created_iso": article.meta["created"].isoformat() if article.meta.get("created") else "",
         "updated": format_date(article.updated, t),
@@ -218,9 +255,9 @@ def article_view(vc: ViewContext, article: Article) -> dict[str, Any]:
         "toc": [{"text": h.text, "id": h.id, "level": h.level} for h in article.headings if h.level in (2, 3)],
         "tags": [{"name": tag, "url": vc.tag_url(article.lang, tag)} for tag in article.meta.get("tags", [])],
         "products": products,
-        "related": [article_card(vc, site.articles[s]) for s in article.related if s in site.articles],
-        "previous": article_card(vc, prev_a) if prev_a else None,
-        "next": article_card(vc, next_a) if next_a else None,
+        "related": [vc.card(site.articles[s]) for s in article.related if s in site.articles],
+        "previous": vc.card(prev_a) if prev_a else None,
+        "next": vc.card(next_a) if next_a else None,
         "guide": guide,
         "questions": questions,
         "breadcrumbs": breadcrumbs(vc, article.folder, article.lang),
@@ -247,7 +284,7 @@ def folder_view(vc: ViewContext, folder: Folder) -> dict[str, Any]:
     steps = []
     if folder.is_guide:
         t = vc.t(folder.lang)
-        steps = [dict(article_card(vc, site.articles[s]), step=i + 1,
+        steps = [dict(vc.card(site.articles[s]), step=i + 1,
                       label=t["step_of"].format(k=i + 1, n=len(folder.articles)))
                  for i, s in enumerate(folder.articles)]
     product = None
@@ -260,7 +297,7 @@ def folder_view(vc: ViewContext, folder: Folder) -> dict[str, Any]:
         "description": folder.description,
         "url": folder.url,
         "icon": folder.icon or "book",
-        "articles": [article_card(vc, site.articles[s]) for s in folder.articles],
+        "articles": [vc.card(site.articles[s]) for s in folder.articles],
         "sections": [folder_card(vc, c) for c in children if not c.is_guide],
         "guides": [folder_card(vc, c) for c in children if c.is_guide],
         "steps": steps,
@@ -322,10 +359,10 @@ def home_view(vc: ViewContext, lang: str) -> dict[str, Any]:
         "title": vc.config.localized(vc.config.title, lang),
         "description": vc.config.localized(vc.config.description, lang),
         "url": vc.home_url(lang),
-        "promoted": [article_card(vc, a) for a in promoted],
-        "recent": [article_card(vc, a) for a in dated[:RECENT_LIMIT]],
+        "promoted": [vc.card(a) for a in promoted],
+        "recent": [vc.card(a) for a in dated[:RECENT_LIMIT]],
         "guides": [folder_card(vc, f) for f in guides],
-        "loose": [article_card(vc, a) for a in sorted(articles, key=lambda a: (a.order, a.title.casefold()))
+        "loose": [vc.card(a) for a in sorted(articles, key=lambda a: (a.order, a.title.casefold()))
                   if not a.folder],
         "breadcrumbs": [],
         "translations": translations_view(vc, lang, {code: vc.home_url(code) for code in vc.config.languages}),
@@ -337,7 +374,7 @@ def listing_view(vc: ViewContext, lang: str, kind: str, title: str, url: str, so
     """Tag pages, product pages, the tag index and the A–Z index."""
     return {
         "kind": kind, "title": title, "description": description, "url": url,
-        "articles": [article_card(vc, vc.site.articles[s]) for s in sources],
+        "articles": [vc.card(vc.site.articles[s]) for s in sources],
         "breadcrumbs": [{"title": vc.t(lang)["home"], "url": vc.home_url(lang)}],
         "translations": translations_view(vc, lang, pages or {}),
     }

@@ -34,12 +34,19 @@ class StagedOutput:
     """The temporary folder a build writes into, then commits over OUT or discards.
 
     In place (kbgen serve's own folder) the build writes straight into OUT, file by file.
+    Sparse (OUT holds exactly what the previous build wrote there, as the cache recorded it)
+    the temporary folder receives only the files that changed; committing moves each into
+    OUT and deletes the files the build no longer has. Either way a failed build, which
+    never commits, leaves OUT as it was.
     """
 
-    def __init__(self, out: Path, in_place: bool = False) -> None:
+    def __init__(self, out: Path, in_place: bool = False, sparse: bool = False) -> None:
         self.out = out.resolve()
         self.in_place = in_place
+        self.sparse = sparse and not in_place
         self.path = self.out if in_place else self.out.parent / f".{self.out.name}.kbgen-tmp-{os.getpid()}"
+        self.moved: list[str] = []  # sparse: the files the commit moved into OUT, relative to it
+        self.removed: list[str] = []  # sparse: the files the commit deleted from OUT
 
     def __enter__(self) -> "StagedOutput":
         if self.in_place:
@@ -48,11 +55,16 @@ class StagedOutput:
             if self.path.exists():
                 shutil.rmtree(self.path)
             self.path.mkdir(parents=True)
-        (self.path / MARKER).write_text("This folder was written by kbgen and is replaced by each build.\n")
+        if not self.sparse:
+            (self.path / MARKER).write_text("This folder was written by kbgen and is replaced by each build.\n")
         return self
 
-    def commit(self) -> None:
+    def commit(self, stale: set[str] | None = None) -> None:
+        """Make the build's output OUT; STALE (sparse only) are the files of OUT to delete."""
         if self.in_place:
+            return
+        if self.sparse:
+            self._commit_sparse(stale or set())
             return
         old = self.out.parent / f".{self.out.name}.kbgen-old-{os.getpid()}"
         if self.out.exists():
@@ -61,9 +73,33 @@ class StagedOutput:
         if old.exists():
             shutil.rmtree(old, ignore_errors=True)
 
+    def _commit_sparse(self, stale: set[str]) -> None:
+        for dirpath, _, filenames in os.walk(self.path):
+            for name in filenames:
+                rel = os.path.relpath(os.path.join(dirpath, name), self.path).replace(os.sep, "/")
+                target = safe_target(self.out, rel)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(os.path.join(dirpath, name), target)
+                self.moved.append(rel)
+        for rel in sorted(stale):
+            target = safe_target(self.out, rel)
+            target.unlink(missing_ok=True)
+            self.removed.append(rel)
+            _remove_empty_parents(target.parent, self.out)
+
     def __exit__(self, *exc: object) -> None:
         if not self.in_place and self.path.exists():
             shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _remove_empty_parents(folder: Path, out: Path) -> None:
+    """Delete FOLDER and its parents below OUT while they are empty (a page that moved away)."""
+    while folder != out and out in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def safe_target(out: Path, rel: str) -> Path:
@@ -84,16 +120,18 @@ def write_file(out: Path, rel: str, data: str | bytes) -> None:
 class OutputWriter:
     """Writes the files of one build into a folder and, for the cache, remembers what each holds.
 
-    With PREVIOUS (output path -> blob key of what the folder holds now) the folder is
-    updated in place: unchanged files are left alone, changed ones replaced atomically, so
-    `kbgen serve` never hands the browser half a file. With RECORD the bytes are kept too,
-    for the cache to store.
+    With PREVIOUS (output path -> blob key of what OUT holds now) only changed files are
+    written: in place (`kbgen serve`'s folder) each is replaced atomically, so the browser
+    never gets half a file; SPARSE, into a temporary folder that holds only the changes
+    (see StagedOutput). With RECORD the bytes are kept too, for the cache to store.
     """
 
-    def __init__(self, out: Path, record: bool = False, previous: dict[str, str] | None = None) -> None:
+    def __init__(self, out: Path, record: bool = False, previous: dict[str, str] | None = None,
+                 sparse: bool = False) -> None:
         self.out = out
         self.record = record
         self.previous = previous
+        self.sparse = sparse  # OUT was checked to hold PREVIOUS: no need to look at each file
         self.files: dict[str, str] = {}  # output path -> blob key
         self.blobs: dict[str, bytes] = {}  # blob key -> bytes, of the files written here (with RECORD)
         self._folders: set[Path] = set()
@@ -108,19 +146,23 @@ class OutputWriter:
             self.files[rel] = key
             if self.record:
                 self.blobs[key] = raw
-            if self.previous is not None and self.previous.get(rel) == key and path.is_file():
+            if self.previous is not None and self.previous.get(rel) == key and (self.sparse or path.is_file()):
                 return
         if path.parent not in self._folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(path.parent)
-        if self.previous is not None:
+        if self.previous is not None and not self.sparse:
             replace_file(self.out, rel, raw)
         else:
             path.write_bytes(raw)
 
+    def stale(self, keep: set[str]) -> set[str]:
+        """The files of the previous build that this one no longer has."""
+        return set(self.previous or {}) - keep
+
     def remove_stale(self, keep: set[str]) -> None:
         """In place: delete the files of the previous build that this one no longer has."""
-        for rel in sorted(set(self.previous or {}) - keep):
+        for rel in sorted(self.stale(keep)):
             safe_target(self.out, rel).unlink(missing_ok=True)
 
 

@@ -229,3 +229,31 @@ def test_an_intact_output_is_left_alone_and_a_touched_one_is_restored(make_site,
     (out / "fremd.txt").write_text("nicht von kbgen", encoding="utf-8")
     assert build_site(root, out=out).written
     assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
+def test_a_build_over_its_own_output_writes_only_what_changed(make_site, tmp_path):
+    root = make_site({**SITE, "content/konto/alt.md": "# Altes Konto\n\nGelöscht.\n"})
+    out = tmp_path / "public"
+    first = build_site(root, out=out)
+    stamp = {rel: (out / rel).stat().st_mtime_ns for rel in first.manifest.files}
+    (root / "content/konto/passwort.md").write_text("# Passwort vergessen\n\nNeu: per App.\n", encoding="utf-8")
+    (root / "content/konto/alt.md").unlink()
+    assert build_site(root, out=out).written
+    changed = {rel for rel in stamp if (out / rel).is_file() and (out / rel).stat().st_mtime_ns != stamp[rel]}
+    assert "konto/passwort/index.html" in changed
+    assert "versand/lieferzeiten/index.html" not in changed  # its bytes are the same: not written
+    assert not (out / "konto/alt").exists()  # the page is gone, and its folder with it
+    assert not list(tmp_path.glob(".public.kbgen-*"))  # no temporary folder left beside OUT
+    assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
+def test_a_failed_build_over_its_own_output_changes_nothing(make_site, tmp_path):
+    root = make_site(SITE)
+    out = tmp_path / "public"
+    build_site(root, out=out)
+    before = tree(out)
+    (root / "content/versand/kosten.md").write_text("---\ntitle: [kaputt\n---\nText\n", encoding="utf-8")
+    (root / "content/konto/passwort.md").write_text("# Passwort vergessen\n\nNeu.\n", encoding="utf-8")
+    assert not build_site(root, out=out).written
+    assert tree(out) == before
+    assert not list(tmp_path.glob(".public.kbgen-*"))
