@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (fp TEXT PRIMARY KEY, blob TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS results (name TEXT PRIMARY KEY, key TEXT NOT NULL, sum TEXT NOT NULL, data BLOB NOT NULL);
 """
-_DEPENDENCIES = ("markdown-it-pyrs", "markdown-it-pyrs-abi3", "jinja2", "markupsafe", "pyyaml", "whoosh")
+_DEPENDENCIES = ("markdown-it-pyrs", "markdown-it-pyrs-abi3", "jinja2", "markupsafe", "pyyaml", "whoosh",
+                 "numpy")
 _SAFE_GLOBALS = {
     ("kbgen.model", name) for name in ("Article", "Heading", "Section", "Reference")
 } | {("kbgen.diagnostics", "Diagnostic"), ("kbgen.cache", "Manifest"), ("datetime", "date"), ("datetime", "datetime"),

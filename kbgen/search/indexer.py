@@ -8,8 +8,10 @@ and section and quantised, so the browser only adds integers.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
+
+import numpy as np
 
 from kbgen.config import SiteConfig
 from kbgen.model import Article, Site
@@ -51,28 +53,28 @@ def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
         contributions[word] = found
         return found
 
-    def term_freqs(words: dict[str, int]) -> dict[str, float]:
-        freqs: dict[str, float] = defaultdict(float)
-        for word, n in words.items():
-            for term, weight in contributions.get(word) or contribution(word):
-                freqs[term] += weight * n
-        return freqs
-
     for group in config.synonyms:  # a synonym the site never writes must still be a known word
         for words in (tokens(w, lang) for w in group):
             if len(words) == 1 and words[0] not in stops:
                 entries.setdefault(words[0], (stem(words[0], lang), ()))
-    article_tf = [{name: term_freqs(counts(text)) for name, text in a.search_fields.items()} for a in articles]
-    section_tf = [[{name: term_freqs(counts(text)) for name, text in s.items()} for s in a.search_sections]
-                  for a in articles]
-    # term -> its postings, each one int aid << 12 | slot << 8 | q: sorts like the tuple (aid, slot, q)
-    # and takes a third of its memory (a 10,000-article site has millions of postings)
-    postings: dict[str, list[int]] = defaultdict(list)
+    words = sorted(vocabulary)
+    terms = _Terms()
+    for word in words:  # in a sorted order: term ids, and so the float sums, do not depend on hashing
+        for term, weight in contribution(word):
+            terms.add(term, weight)
+        terms.end_word()
+    word_ids = {word: i for i, word in enumerate(words)}
     boosts = [float((a.meta.get("search") or {}).get("boost", 1.0)) for a in articles]
-    _score(article_tf, ranking.ARTICLE_FIELDS, postings, boosts, article_level=True)
-    _score(section_tf, ranking.SECTION_FIELDS, postings, boosts, article_level=False)
+    article_units = [(aid, ranking.ARTICLE_SLOT, [a.search_fields[name] for name in ranking.ARTICLE_FIELDS])
+                     for aid, a in enumerate(articles)]
+    section_units = [(aid, min(slot, ranking.MAX_SECTION_SLOT), [s[name] for name in ranking.SECTION_FIELDS])
+                     for aid, a in enumerate(articles) for slot, s in enumerate(a.search_sections)]
+    # every posting as one int: term rank << 32 | aid << 12 | slot << 8 | q, which sorts like the tuple
+    packed = np.concatenate([
+        _score(article_units, ranking.ARTICLE_FIELDS, word_ids, terms, boosts),
+        _score(section_units, ranking.SECTION_FIELDS, word_ids, terms, boosts)])
     files: dict[str, bytes] = {}
-    dicts, ranges = _write_shards(entries, postings, files, lang)
+    dicts, ranges = _write_shards(entries, terms.names, packed, files, lang)
     chunks = _write_docs(articles, files, lang)
     facets_name, facets = encode_file(f"facets-{lang}", _facets(articles, site, config, lang))
     files[facets_name] = facets
@@ -93,16 +95,11 @@ def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
     return IndexFiles(lang, name, files)
 
 
-def counts(text: str) -> dict[str, int]:
-    """Token counts of a field analysed by analyse_article, in the order the tokens first occur."""
-    return dict(Counter(text.split()))
-
-
 def analyse_article(article: Article) -> tuple[dict[str, str], list[dict[str, str]]]:
     """Each field's search tokens, stop words removed, space-separated; runs in the parse workers.
 
     One string per field rather than a dict of counts: a tenth of the memory for the model of
-    a large site, and quicker to send back from the workers; build_index counts them.
+    a large site, and quicker to send back from the workers; build_index counts them all at once.
     """
     lang, meta = article.lang, article.meta
     stops = stopwords(lang)
@@ -132,58 +129,118 @@ def _synonym_stems(config: SiteConfig, lang: str) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in groups.items()}
 
 
-def _score(units: list[Any], fields: dict[str, tuple[float, float]],
-           postings: dict[str, list[int]], boosts: list[float], article_level: bool) -> None:
-    """BM25F over FIELDS for every (term, unit); a unit is an article or one of its sections."""
-    flat = [(aid, slot, tf) for aid, item in enumerate(units)
-            for slot, tf in ([(ranking.ARTICLE_SLOT, item)] if article_level else enumerate(item))]
-    count = max(len(flat), 1)
-    avg = {name: (sum(sum(tf[name].values()) for _, _, tf in flat) / count) or 1.0 for name in fields}
-    df: Counter[str] = Counter()
-    for _, _, tf in flat:
-        df.update({term for name in fields for term in tf[name]})
-    idf = {term: math.log(1 + (count - n + 0.5) / (n + 0.5)) for term, n in df.items()}
-    k1, scale, log1p = ranking.K1, ranking.SCORE_SCALE, math.log1p
-    # Per field: (name, weight, b, average length); in a fixed order, so the float sums are reproducible.
-    field_stats = [(name, weight, b, avg[name]) for name, (weight, b) in fields.items()]
-    for aid, slot, tf in flat:
-        packed = aid << 12 | slot << 8
-        weighted: dict[str, float] = defaultdict(float)
-        for name, weight, b, average in field_stats:
-            freqs = tf[name]
-            if not freqs:
-                continue
-            factor = weight / (1 - b + b * sum(freqs.values()) / average)
-            for term, freq in freqs.items():
-                weighted[term] += factor * freq
-        factor = boosts[aid] * (k1 + 1)
-        for term, w in weighted.items():  # order does not matter: postings are sorted when written
-            q = round(log1p(factor * idf[term] * w / (w + k1)) * scale)
-            if q > 0:
-                postings[term].append(packed | (q if q < 256 else 255))
+class _Terms:
+    """The index terms, and for each vocabulary word (by id, in order) the terms one occurrence counts for."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.names: list[str] = []
+        self._term: list[int] = []
+        self._weight: list[float] = []
+        self._ends: list[int] = [0]
+
+    def add(self, term: str, weight: float) -> None:
+        tid = self.ids.get(term)
+        if tid is None:
+            tid = self.ids[term] = len(self.names)
+            self.names.append(term)
+        self._term.append(tid)
+        self._weight.append(weight)
+
+    def end_word(self) -> None:
+        self._ends.append(len(self._term))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """term id and weight of each contribution; each word's first contribution and their number."""
+        ends = np.array(self._ends, dtype=np.int64)
+        return (np.array(self._term, dtype=np.int64), np.array(self._weight, dtype=np.float64), ends[:-1],
+                np.diff(ends))
 
 
-def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], postings: dict[str, list[int]],
+def _score(units: list[tuple[int, int, list[str]]], fields: dict[str, tuple[float, float]],
+           word_ids: dict[str, int], terms: _Terms, boosts: list[float]) -> np.ndarray:
+    """BM25F over FIELDS for every (term, unit); a unit is an article's own fields or one of its sections.
+
+    UNITS are (article id, slot, the analysed text of each field). Array operations over all
+    units at once: a 10,000-article site has millions of (unit, term) pairs. Returns the
+    postings, each one int: term id << 32 | aid << 12 | slot << 8 | q.
+    """
+    n_fields, n_units = len(fields), len(units)
+    if not n_units:
+        return np.zeros(0, dtype=np.int64)
+    ids: list[int] = []
+    lengths: list[int] = []
+    get = word_ids.__getitem__
+    for _, _, texts in units:
+        for text in texts:
+            before = len(ids)
+            ids.extend(map(get, text.split()))
+            lengths.append(len(ids) - before)
+    n_words = max(len(word_ids), 1)
+    occurrences = np.repeat(np.arange(n_units * n_fields, dtype=np.int64), lengths) * n_words + \
+        np.array(ids, dtype=np.int64)
+    pairs, counts = np.unique(occurrences, return_counts=True)  # (unit field, word) and how often
+    field_of, word = pairs // n_words, pairs % n_words
+    # each (unit field, word) once per term the word counts for (its stem, compound parts, synonyms)
+    term_of, weight_of, first, per_word = terms.arrays()
+    number = per_word[word]
+    row = np.repeat(np.arange(len(word)), number)
+    contribution = np.repeat(first[word] - (np.cumsum(number) - number), number) + np.arange(len(row))
+    term, freq, field_of = term_of[contribution], weight_of[contribution] * counts[row], field_of[row]
+    length = np.bincount(field_of, weights=freq, minlength=n_units * n_fields)
+    average = length.reshape(n_units, n_fields).sum(axis=0) / n_units
+    average[average == 0] = 1.0
+    weight = np.array([w for w, _ in fields.values()])
+    b = np.array([b for _, b in fields.values()])
+    field = field_of % n_fields
+    factor = weight[field] / (1 - b[field] + b[field] * length[field_of] / average[field])
+    n_terms = max(len(terms.names), 1)
+    unit_terms, inverse = np.unique(field_of // n_fields * n_terms + term, return_inverse=True)
+    weighted = np.bincount(inverse.ravel(), weights=factor * freq)
+    unit, term = unit_terms // n_terms, unit_terms % n_terms
+    df = np.bincount(term, minlength=n_terms)
+    idf = np.log(1 + (n_units - df + 0.5) / (df + 0.5))
+    aid = np.array([u[0] for u in units], dtype=np.int64)
+    slot = np.array([u[1] for u in units], dtype=np.int64)
+    boost = np.array(boosts, dtype=np.float64)[aid] * (ranking.K1 + 1)
+    score = np.log1p(boost[unit] * idf[term] * weighted / (weighted + ranking.K1)) * ranking.SCORE_SCALE
+    q = np.minimum(np.rint(score), 255).astype(np.int64)
+    keep = q > 0
+    return term[keep] << 32 | aid[unit[keep]] << 12 | slot[unit[keep]] << 8 | q[keep]
+
+
+def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], names: list[str], packed: np.ndarray,
                   files: dict[str, bytes], lang: str) -> tuple[list[list[str]], list[list[str]]]:
     """Dictionary shards by a word's first letters; posting shards by contiguous ranges of terms."""
+    order = sorted(range(len(names)), key=names.__getitem__)  # term ids by the terms' code points
+    ordered = [names[i] for i in order]
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    flat_postings: dict[str, list[int]] = {}
+    if len(packed):
+        key = np.sort(rank[packed >> 32] << 32 | (packed & 0xFFFFFFFF))
+        term_rank, aids = key >> 32, key >> 12 & 0xFFFFF
+        codes = (key & 255) << 4 | (key >> 8 & 15)  # q * 16 + slot
+        starts = np.flatnonzero(np.r_[True, term_rank[1:] != term_rank[:-1]])
+        previous = np.r_[0, aids[:-1]]
+        previous[starts] = 0
+        flat = np.empty(2 * len(key), dtype=np.int64)
+        flat[0::2], flat[1::2] = aids - previous, codes
+        numbers = flat.tolist()
+        for start, end, r in zip(starts.tolist(), [*starts[1:].tolist(), len(key)], term_rank[starts].tolist()):
+            flat_postings[ordered[r]] = numbers[2 * start:2 * end]
     by_key: dict[str, dict[str, dict[str, Any]]] = defaultdict(lambda: {"dict": {}, "stems": {}})
     for surface, (term, parts) in entries.items():
-        if term in postings or parts:
+        if term in flat_postings or parts:
             stored: str | int = len(term) if surface.startswith(term) and _bmp(surface) else term
             by_key[shard_key(surface)]["dict"][surface] = [stored, list(parts)] if parts else [stored]
-    flat_postings: dict[str, list[int]] = {}
-    for term, items in postings.items():
-        items.sort()
-        aids = [p >> 12 for p in items]
-        codes = [(p & 255) << 4 | (p >> 8 & 15) for p in items]  # q * 16 + slot
-        deltas = [aid - previous for aid, previous in zip(aids, [0, *aids])]
-        flat_postings[term] = [n for pair in zip(deltas, codes) for n in pair]
-        by_key[shard_key(term)]["stems"][term] = len(items)
+    for term, numbers in flat_postings.items():
+        by_key[shard_key(term)]["stems"][term] = len(numbers) // 2
     dicts = _group(sorted(by_key), lambda key: (by_key[key], sum(len(k) + 12 for k in by_key[key]["dict"]) +
                                                  sum(len(k) + 6 for k in by_key[key]["stems"])),
                    DICT_TARGET_BYTES, f"dict-{lang}", files, merge=_merge_dicts)
-    ranges = _group(sorted(flat_postings), lambda term: ({"postings": {term: flat_postings[term]}},
-                                                          len(term) + 4 * len(flat_postings[term])),
+    ranges = _group(list(flat_postings), lambda term: ({"postings": {term: flat_postings[term]}},
+                                                        len(term) + 4 * len(flat_postings[term])),
                     POSTINGS_TARGET_BYTES, f"postings-{lang}", files, merge=_merge_dicts)
     return dicts, ranges
 
