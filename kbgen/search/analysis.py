@@ -25,6 +25,7 @@ _COMBINING = re.compile(r"[\u0300-\u036f]")
 _TOKEN = re.compile(r"\w+(?:[-./]\w+)*")
 _HAS_DIGIT = re.compile(r"[0-9]")  # ASCII digits: the same in JavaScript
 _SPLIT = re.compile(r"[-./]")
+_JOINED = re.compile(r"\w[-./]\w")  # where a token has a - . or / inside
 MIN_PART = 3  # shortest compound part
 LINKING = ("s", "es", "n", "en", "e")  # German linking morphemes (Fugenelemente): Garantie|s|fall
 ENDINGS = ("e", "en", "n", "s", "es", "er", "ern")  # inflection a compound's last part may carry
@@ -69,8 +70,9 @@ def tokens(text: str, lang: str) -> list[str]:
     The language's spelling rule is applied to the whole folded text at once (it looks at
     one letter before a digraph, which is never part of another token), then split.
     """
-    found = _TOKEN.findall(normalize_text(fold(text), lang).replace("_", " "))
-    if not any("-" in t or "." in t or "/" in t for t in found):
+    text = normalize_text(fold(text), lang).replace("_", " ")
+    found = _TOKEN.findall(text)
+    if not _JOINED.search(text):  # no token holds - . or / (one scan in C, not one per token)
         return found
     out: list[str] = []
     for token in found:
