@@ -6,10 +6,11 @@ stay fast; features shared by too many articles say nothing and are skipped.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import defaultdict
+
+import numpy as np
 
 from kbgen.model import Article, Site
 
@@ -18,6 +19,7 @@ PRODUCT_WEIGHT = 1.5  # a shared product relates articles loosely
 WORD_WEIGHT = 1.0  # a shared distinctive title/keyword word
 SAME_FOLDER_BONUS = 0.5  # prefer neighbours when scores are close
 MAX_POSTING = 200  # features on more articles than this are too common to tell anything
+BLOCK = 2000  # articles scored at once: a block's (article, other) pairs stay a few million at most
 _WORD = re.compile(r"\w{4,}")
 
 
@@ -44,35 +46,65 @@ def compute_related(site: Site, limit: int) -> None:
     """Fill each article's related list: explicit ones first, then the best computed ones."""
     for lang in site.languages:
         articles = sorted(site.in_lang(lang), key=lambda a: a.source)
-        features = {a.source: sorted(_features(a)) for a in articles}  # sorted: float sums in a stable order
-        postings: dict[str, list[str]] = defaultdict(list)
-        for source, feats in features.items():
+        features = [sorted(_features(a)) for a in articles]  # sorted: float sums in a stable order
+        postings: dict[str, list[int]] = defaultdict(list)
+        for index, feats in enumerate(features):
             for feat in feats:
-                postings[feat].append(source)
+                postings[feat].append(index)
         total = max(len(articles), 1)
         # Features shared by too many articles are skipped; the others' weights are the same for every article.
         weights = {f: _weight(f) * math.log(1 + total / len(p)) for f, p in postings.items() if len(p) <= MAX_POSTING}
-        folder_of = {a.source: a.folder for a in articles}
-        for article in articles:
-            source, folder = article.source, article.folder
-            scores: dict[str, float] = defaultdict(float)
-            for feat in features[source]:  # in sorted order: the float sums do not depend on hashing
-                weight = weights.get(feat)
-                if weight is None:
-                    continue
-                for other in postings[feat]:
-                    scores[other] += weight
-            scores.pop(source, None)
-            for other in scores:
-                if folder_of[other] == folder:
-                    scores[other] += SAME_FOLDER_BONUS
-            chosen = list(article.related)
-            wanted = limit + len(chosen) + 8  # room for skipped guide siblings
-            ranked = heapq.nsmallest(wanted, [(-score, other) for other, score in scores.items()])
-            for _, other in ranked:
-                if len(chosen) >= limit:
-                    break
-                if other in chosen or (article.guide and site.articles[other].guide == article.guide):
-                    continue  # steps of the same guide are linked by previous/next already
-                chosen.append(other)
-            article.related = chosen[:max(limit, len(article.related))]
+        rows = [[feat for feat in feats if feat in weights] for feats in features]
+        for start in range(0, len(articles), BLOCK):
+            ranked = _ranked(rows[start:start + BLOCK], start, postings, weights, [a.folder for a in articles])
+            for offset, candidates in enumerate(ranked):
+                article = articles[start + offset]
+                chosen = list(article.related)
+                wanted = limit + len(chosen) + 8  # room for skipped guide siblings
+                for other in candidates[:wanted]:
+                    if len(chosen) >= limit:
+                        break
+                    source = articles[other].source
+                    if source in chosen or (article.guide and articles[other].guide == article.guide):
+                        continue  # steps of the same guide are linked by previous/next already
+                    chosen.append(source)
+                article.related = chosen[:max(limit, len(article.related))]
+
+
+def _ranked(rows: list[list[str]], first: int, postings: dict[str, list[int]], weights: dict[str, float],
+            folders: list[str]) -> list[list[int]]:
+    """For each article of ROWS (its weighted features; article FIRST onwards), the others by falling score.
+
+    All (article, other, shared feature) triples of the block as arrays, summed per pair in
+    each article's feature order, so every score is the same float a loop over the features
+    would give; ties go to the other article's source path.
+    """
+    n = len(folders)
+    feats = sorted({f for row in rows for f in row})
+    fid = {f: k for k, f in enumerate(feats)}
+    members = [np.array(postings[f], dtype=np.int64) for f in feats]
+    sizes = np.array([len(m) for m in members], dtype=np.int64)
+    row_of = np.repeat(np.arange(len(rows), dtype=np.int64), [len(row) for row in rows])
+    feat_of = np.array([fid[f] for row in rows for f in row], dtype=np.int64)
+    if not len(feat_of):
+        return [[] for _ in rows]
+    count = sizes[feat_of]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    flat = np.concatenate(members)
+    position = np.repeat(starts[feat_of] - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+    other = flat[position]
+    row = np.repeat(row_of, count)
+    weight = np.array([weights[f] for f in feats])[np.repeat(feat_of, count)]
+    pairs, inverse = np.unique(row * n + other, return_inverse=True)
+    score = np.bincount(inverse.ravel(), weights=weight)  # in input order: the loop's sums
+    row, other = pairs // n, pairs % n
+    folder_ids = {f: k for k, f in enumerate(sorted(set(folders)))}
+    folder = np.array([folder_ids[f] for f in folders], dtype=np.int64)
+    score = score + np.where(folder[row + first] == folder[other], SAME_FOLDER_BONUS, 0.0)
+    keep_mask = row + first != other
+    row, other, score = row[keep_mask], other[keep_mask], score[keep_mask]
+    order = np.lexsort((other, -score, row))
+    row, other = row[order], other[order]
+    bounds = np.searchsorted(row, np.arange(len(rows) + 1))
+    listed = other.tolist()
+    return [listed[bounds[i]:bounds[i + 1]] for i in range(len(rows))]
