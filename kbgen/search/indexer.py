@@ -179,14 +179,18 @@ def _score(units: list[tuple[int, int, list[str]]], fields: dict[str, tuple[floa
     n_words = max(len(word_ids), 1)
     occurrences = np.repeat(np.arange(n_units * n_fields, dtype=np.int64), lengths) * n_words + \
         np.array(ids, dtype=np.int64)
+    del ids
     pairs, counts = np.unique(occurrences, return_counts=True)  # (unit field, word) and how often
+    del occurrences  # large sites: free each array once used, the index is built beside the whole model
     field_of, word = pairs // n_words, pairs % n_words
+    del pairs
     # each (unit field, word) once per term the word counts for (its stem, compound parts, synonyms)
     term_of, weight_of, first, per_word = terms.arrays()
     number = per_word[word]
     row = np.repeat(np.arange(len(word)), number)
     contribution = np.repeat(first[word] - (np.cumsum(number) - number), number) + np.arange(len(row))
     term, freq, field_of = term_of[contribution], weight_of[contribution] * counts[row], field_of[row]
+    del row, contribution, counts, word
     length = np.bincount(field_of, weights=freq, minlength=n_units * n_fields)
     average = length.reshape(n_units, n_fields).sum(axis=0) / n_units
     average[average == 0] = 1.0
@@ -197,6 +201,7 @@ def _score(units: list[tuple[int, int, list[str]]], fields: dict[str, tuple[floa
     n_terms = max(len(terms.names), 1)
     unit_terms, inverse = np.unique(field_of // n_fields * n_terms + term, return_inverse=True)
     weighted = np.bincount(inverse.ravel(), weights=factor * freq)
+    del inverse, factor, freq, field, field_of
     unit, term = unit_terms // n_terms, unit_terms % n_terms
     df = np.bincount(term, minlength=n_terms)
     idf = np.log(1 + (n_units - df + 0.5) / (df + 0.5))
@@ -216,7 +221,8 @@ def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], names: list[s
     ordered = [names[i] for i in order]
     rank = np.empty(len(names), dtype=np.int64)
     rank[order] = np.arange(len(names))
-    flat_postings: dict[str, list[int]] = {}
+    spans: dict[str, tuple[int, int]] = {}  # term -> its slice of FLAT, in term order
+    flat = np.zeros(0, dtype=np.int64)
     if len(packed):
         key = np.sort(rank[packed >> 32] << 32 | (packed & 0xFFFFFFFF))
         term_rank, aids = key >> 32, key >> 12 & 0xFFFFF
@@ -226,21 +232,23 @@ def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], names: list[s
         previous[starts] = 0
         flat = np.empty(2 * len(key), dtype=np.int64)
         flat[0::2], flat[1::2] = aids - previous, codes
-        numbers = flat.tolist()
-        for start, end, r in zip(starts.tolist(), [*starts[1:].tolist(), len(key)], term_rank[starts].tolist()):
-            flat_postings[ordered[r]] = numbers[2 * start:2 * end]
+        ranks = term_rank[starts].tolist()
+        del key, term_rank, aids, codes, previous
+        for start, end, r in zip(starts.tolist(), [*starts[1:].tolist(), len(flat) // 2], ranks):
+            spans[ordered[r]] = (2 * start, 2 * end)
     by_key: dict[str, dict[str, dict[str, Any]]] = defaultdict(lambda: {"dict": {}, "stems": {}})
     for surface, (term, parts) in entries.items():
-        if term in flat_postings or parts:
+        if term in spans or parts:
             stored: str | int = len(term) if surface.startswith(term) and _bmp(surface) else term
             by_key[shard_key(surface)]["dict"][surface] = [stored, list(parts)] if parts else [stored]
-    for term, numbers in flat_postings.items():
-        by_key[shard_key(term)]["stems"][term] = len(numbers) // 2
+    for term, (start, end) in spans.items():
+        by_key[shard_key(term)]["stems"][term] = (end - start) // 2
     dicts = _group(sorted(by_key), lambda key: (by_key[key], sum(len(k) + 12 for k in by_key[key]["dict"]) +
                                                  sum(len(k) + 6 for k in by_key[key]["stems"])),
                    DICT_TARGET_BYTES, f"dict-{lang}", files, merge=_merge_dicts)
-    ranges = _group(list(flat_postings), lambda term: ({"postings": {term: flat_postings[term]}},
-                                                        len(term) + 4 * len(flat_postings[term])),
+    # each term's list is made as its shard is written, so only one shard's lists exist at a time
+    ranges = _group(list(spans), lambda term: ({"postings": {term: flat[spans[term][0]:spans[term][1]].tolist()}},
+                                               len(term) + 4 * (spans[term][1] - spans[term][0])),
                     POSTINGS_TARGET_BYTES, f"postings-{lang}", files, merge=_merge_dicts)
     return dicts, ranges
 
