@@ -10,7 +10,7 @@ import gc
 import multiprocessing
 import os
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import unquote
 from pathlib import Path
 
@@ -78,15 +78,17 @@ def build(options: BuildOptions) -> BuildResult:
     use_cache = options.cache and not options.keep_going
     diags = Diagnostics()
     cache = BuildCache.open(options.site_root, diags) if use_cache else BuildCache.disabled()
+    index = SearchIndexJob()
     try:
-        return _build(options, cache, diags)
+        return _build(options, cache, diags, index)
     finally:
+        index.close()
         cache.close()
         if enabled:
             gc.enable()
 
 
-def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics) -> BuildResult:
+def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: "SearchIndexJob") -> BuildResult:
     root = options.site_root
     out = (options.out or root / "public").resolve()
     config = load_config(root, diags)
@@ -111,8 +113,19 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics) -> Buil
     parsed = parse_all(found, ctx, cache, inputs.articles)
     for article in parsed:
         diags.extend(article.diagnostics)
-    site = build_site(config, found, tree, parsed, git_dates, drafts=options.drafts, diags=diags,
-                      related=lambda s, limit: cached_related(s, limit, cache))
+    # A large site's search index is its longest single task and needs the model but not the related
+    # articles: it starts in a process of its own once the model is there. (kbgen serve wants its
+    # pages first, and builds the index after them.)
+    early_index = options.write and options.previous is None and worker_count() > 1 and \
+        len(parsed) >= PARALLEL_MIN_ARTICLES
+
+    def related(model: Site, limit: int) -> None:
+        if early_index:
+            cache.close()  # no open database connection crosses a fork
+            index.start(model, config)
+        cached_related(model, limit, cache)
+
+    site = build_site(config, found, tree, parsed, git_dates, drafts=options.drafts, diags=diags, related=related)
     validate_references(site, {a.source for a in parsed}, diags)
     report_missing_translations(site, config.languages, diags)
     vc = ViewContext(config, site, strings, load_notices(config, found.notices, build_date(), diags), theme,
@@ -142,7 +155,7 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics) -> Buil
             return BuildResult(diags, site, out, False, len(site.articles))
         prior = PreviousOutput(earlier.files, earlier.fingerprints, staged.sparse) if earlier else None
         pages, fingerprints = render_all(renderer, renderer.jobs(), staged.path, diags, worker_count(),
-                                         meanwhile=lambda: write_search_index(site, config, writer), cache=cache,
+                                         meanwhile=lambda: write_search_index(site, config, writer, index), cache=cache,
                                          previous=prior, pages_done=options.pages_done or (lambda: None))
         write_extras(vc, found, writer)
         if options.report:
@@ -276,11 +289,59 @@ def cached_related(site: Site, limit: int, cache: BuildCache) -> None:
         cache.put_result("related", key, {s: list(a.related) for s, a in site.articles.items()})
 
 
-def write_search_index(site: Site, config: SiteConfig, writer: OutputWriter) -> None:
-    """One index per language under assets/search/, built while the pages render."""
-    for lang in config.languages:
-        for name, data in sorted(build_index(site, config, lang).files.items()):
-            writer.write(f"{SEARCH_DIR}/{name}", data)
+def write_search_index(site: Site, config: SiteConfig, writer: OutputWriter, job: "SearchIndexJob") -> None:
+    """One index per language under assets/search/, built while the pages render (or earlier, by JOB)."""
+    for rel, data in sorted(job.files(site, config).items()):
+        writer.write(rel, data)
+
+
+def search_index_files(site: Site, config: SiteConfig) -> dict[str, bytes]:
+    """Every language's index files by their path in the output."""
+    return {f"{SEARCH_DIR}/{name}": data for lang in config.languages
+            for name, data in build_index(site, config, lang).files.items()}
+
+
+_INDEX_INPUT: tuple[Site, SiteConfig] | None = None
+
+
+def _index_in_child() -> dict[str, bytes]:
+    assert _INDEX_INPUT is not None
+    return search_index_files(*_INDEX_INPUT)
+
+
+class SearchIndexJob:
+    """The search index, built in a forked process while this one computes related articles and renders.
+
+    Unstarted, `files` builds it here and now. A started job that is not collected (the build
+    failed first) is terminated by `close`.
+    """
+
+    def __init__(self) -> None:
+        self._pool: Any = None
+        self._pending: Any = None
+
+    def start(self, site: Site, config: SiteConfig) -> None:
+        global _INDEX_INPUT
+        _INDEX_INPUT = (site, config)  # the forked process sees the model as it is now
+        try:
+            self._pool = multiprocessing.get_context("fork").Pool(1)
+            self._pending = self._pool.apply_async(_index_in_child)
+        finally:
+            _INDEX_INPUT = None
+
+    def files(self, site: Site, config: SiteConfig) -> dict[str, bytes]:
+        if self._pending is None:
+            return search_index_files(site, config)
+        try:
+            return dict(self._pending.get())
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool, self._pending = None, None
 
 
 def write_extras(vc: ViewContext, found: Discovery, writer: OutputWriter) -> None:

@@ -24,7 +24,7 @@ from kbgen.guideprint import guide_print_view
 from kbgen.jsonld import page_graph, script_json
 from kbgen.slugs import sort_key
 from kbgen.theme import builtin_layouts
-from kbgen.urls import absolute, output_path, relative
+from kbgen.urls import absolute, output_rel, relative
 from kbgen.write import replace_file
 from kbgen.views import (ViewContext, article_view, folder_view, guide_print_url, home_view, listing_view, site_view,
                          top_folders)
@@ -333,24 +333,25 @@ def _render_range(bounds: tuple[int, int]) -> RenderReport:
     assert _WORKER is not None
     renderer, out, jobs, cache, previous = _WORKER
     report = RenderReport()
-    todo: list[tuple[Job, str, Path, str, dict[str, Any], str]] = []
+    todo: list[tuple[Job, str, str, dict[str, Any], str]] = []
     for job in jobs[bounds[0]:bounds[1]]:
-        path = output_path(out, job.url)
-        rel = path.relative_to(out).as_posix()
+        rel = output_rel(job.url)
         try:
             template, context = renderer.page_context(job)
             fp = renderer.fingerprint(job, template, context) if cache.enabled else ""
         except Exception as exc:  # a template's runtime error must become a diagnostic
             report.problems.append(renderer.error_for(job, exc))
             continue
-        if fp and previous.fingerprints.get(rel) == fp and rel in previous.files and (previous.sparse or path.is_file()):
+        if fp and previous.fingerprints.get(rel) == fp and rel in previous.files and \
+                (previous.sparse or (out / rel).is_file()):
             report.pages[rel], report.fingerprints[rel] = previous.files[rel], fp
             continue  # OUT holds this page already (kbgen serve's folder, or a sparse update)
-        todo.append((job, rel, path, template, context, fp))
+        todo.append((job, rel, template, context, fp))
     stored = cache.pages([fp for *_, fp in todo if fp])  # one query for the whole range
     fresh: list[tuple[str, str, bytes]] = []
-    folders: set[Path] = set()
-    for job, rel, path, template, context, fp in todo:
+    folders: set[str] = set()
+    for job, rel, template, context, fp in todo:
+        path = f"{out}/{rel}"  # plain strings: pathlib costs more than the write for thousands of pages
         if fp in stored:
             key, data = stored[fp]
         else:
@@ -364,15 +365,17 @@ def _render_range(bounds: tuple[int, int]) -> RenderReport:
                 fresh.append((fp, key, data))
         if cache.enabled:
             report.pages[rel], report.fingerprints[rel] = key, fp
-            if previous.files.get(rel) == key and (previous.sparse or path.is_file()):
+            if previous.files.get(rel) == key and (previous.sparse or os.path.isfile(path)):
                 continue  # the same bytes from another context (e.g. an unchanged redirect)
         if previous.files and not previous.sparse:
             replace_file(out, rel, data)
         else:
-            if path.parent not in folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(path.parent)
-            path.write_bytes(data)
+            folder = os.path.dirname(path)
+            if folder not in folders:
+                os.makedirs(folder, exist_ok=True)
+                folders.add(folder)
+            with open(path, "wb") as file:
+                file.write(data)
     cache.put_pages(fresh)
     return report
 

@@ -23,6 +23,11 @@ def relative(from_url: str, to_url: str) -> str:
 
 def output_path(out: Path, url: str) -> Path:
     """The file a URL is written to: pretty URLs get index.html. Refuses anything outside OUT."""
+    return out / output_rel(url)
+
+
+def output_rel(url: str) -> str:
+    """The path below the output folder a URL is written to (see output_path)."""
     rel = url.lstrip("/")
     if not rel or rel.endswith("/"):
         rel += "index.html"
@@ -30,7 +35,7 @@ def output_path(out: Path, url: str) -> Path:
     # to string checks because the staging folder is new and holds no symlinks.
     if any(part in ("..", ".") for part in rel.split("/")) or "\\" in rel or "\x00" in rel:
         raise ValueError(f"refusing to write outside the output folder: {url}")
-    return out / rel
+    return rel
 
 
 def absolute(base_url: str | None, base_path: str, url: str) -> str:

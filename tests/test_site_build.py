@@ -175,6 +175,20 @@ def test_two_builds_are_byte_identical(make_site, tmp_path):
     assert _tree_hash(a) == _tree_hash(b)
 
 
+def test_parallel_build_is_the_serial_build(make_site, tmp_path, monkeypatch):
+    """Worker processes (parse, render, the search index beside them) change nothing in the output."""
+    files = dict(MULTI)
+    for i in range(240):
+        files[f"content/de/thema-{i % 6}/frage-{i}.md"] = (
+            f"---\ntitle: Frage {i} zur Rücksendung\ntags: [thema{i % 4}]\n---\n"
+            f"Antwort {i}: Garantieverlängerung und Rücksendeetikett.\n\n## Schritt {i}\nText.\n")
+    root = make_site(files)
+    for workers, out in (("1", tmp_path / "serial"), ("2", tmp_path / "parallel")):
+        monkeypatch.setenv("KBGEN_WORKERS", workers)
+        assert build_site(root, out=out, cache=False).written
+    assert _tree_hash(tmp_path / "serial") == _tree_hash(tmp_path / "parallel")
+
+
 def _tree_hash(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}

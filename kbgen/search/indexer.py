@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from itertools import filterfalse
 from typing import Any
 
 import numpy as np
@@ -105,7 +106,7 @@ def analyse_article(article: Article) -> tuple[dict[str, str], list[dict[str, st
     stops = stopwords(lang)
 
     def analysed(text: str) -> str:
-        return " ".join([t for t in tokens(text, lang) if t not in stops])
+        return " ".join(filterfalse(stops.__contains__, tokens(text, lang)))
 
     fields = {
         "title": analysed(article.title),
