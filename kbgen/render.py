@@ -31,7 +31,8 @@ from kbgen.views import (ViewContext, article_view, folder_view, guide_print_url
 
 TEMPLATES = ("base.html", "home.html", "folder.html", "article.html", "listing.html", "search.html",
              "404.html", "redirect.html", "footer.html", "contact.html", "contactpage.html", "channels.html",
-             "guideprint.html", "notices.html", "feedback.html")
+             "guideprint.html", "notices.html", "feedback.html", "head.html", "headersearch.html",
+             "themetoggle.html")
 PARALLEL_MIN_PAGES = 400  # below this, forking workers costs more than it saves
 
 
