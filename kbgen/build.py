@@ -26,7 +26,7 @@ from kbgen.health import report_health
 from kbgen.i18n import load_strings
 from kbgen.model import Article, Site
 from kbgen.notices import load_notices
-from kbgen.parse import ParseContext, parse_article
+from kbgen.parse import ParseContext, parse_article, uses_shortcodes
 from kbgen.report import write_report
 from kbgen.reuse import load_snippets, variable_table
 from kbgen.render import PreviousOutput, Renderer, render_all, worker_count
@@ -396,8 +396,9 @@ def parse_all(found: Discovery, ctx: ParseContext, cache: BuildCache | None = No
     global _PARSE_CONTEXT
     cache = cache or BuildCache.disabled()
     raws = raws or {}
-    context_key = ctx.fingerprint()
-    keys = {src.source: digest(context_key, src.source, src.lang, src.rel, raws[src.source])
+    context_keys = {True: ctx.fingerprint(), False: ctx.fingerprint(shortcodes=False)}
+    keys = {src.source: digest(context_keys[uses_shortcodes(raws[src.source])], src.source, src.lang, src.rel,
+                               raws[src.source])
             for src in found.articles if src.source in raws}
     stored = cache.articles(keys.values())
     todo = [(src, raws.get(src.source)) for src in found.articles if keys.get(src.source) not in stored]

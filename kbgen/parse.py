@@ -6,7 +6,7 @@ processes and its result can be cached by content hash.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from kbgen.cache import canonical, digest
@@ -28,12 +28,19 @@ class ParseContext:
     snippets: tuple[Snippet, ...] = ()  # every snippet of the site, for {{< snippet name >}}
     variables: tuple[tuple[str, str, str], ...] = ()  # (lang, name, text) for {{< var name >}}, sorted
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, shortcodes: bool = True) -> str:
         """A stable hash of everything parsing depends on besides the file: part of a parse cache's key.
 
-        Every field counts, by value (sets sorted), so a field added later cannot be forgotten here.
+        Every field counts, by value (sets sorted), so a field added later cannot be forgotten here;
+        but snippets and variables only for a file with SHORTCODES (`{{<` in its text): they are
+        expanded nowhere else, so editing a snippet reparses only the articles that may include it.
         """
-        return digest(repr(canonical(self)))
+        return digest(repr(canonical(self if shortcodes else replace(self, snippets=(), variables=()))))
+
+
+def uses_shortcodes(raw: bytes) -> bool:
+    """Whether a file's text may include snippets or variables (UTF-8: the bytes hold `{{<` as they are)."""
+    return b"{{<" in raw
 
 
 def parse_article(src: Source, raw: bytes, ctx: ParseContext) -> Article | None:

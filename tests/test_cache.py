@@ -257,3 +257,16 @@ def test_a_failed_build_over_its_own_output_changes_nothing(make_site, tmp_path)
     assert not build_site(root, out=out).written
     assert tree(out) == before
     assert not list(tmp_path.glob(".public.kbgen-*"))
+
+
+def test_a_snippet_edit_reparses_only_the_articles_that_may_include_it(make_site, tmp_path, counted_parses):
+    root = make_site({**SITE, "content/_snippets/hotline.md": "Hotline: 0800 123 456\n",
+                      "content/konto/telefon.md": "# Telefon\n\n{{< snippet hotline >}}\n"})
+    build_site(root, out=tmp_path / "a")
+    counted_parses.clear()
+    (root / "content/_snippets/hotline.md").write_text("Hotline: 0800 999 000\n", encoding="utf-8")
+    assert build_site(root, out=tmp_path / "a").written
+    assert counted_parses == ["konto/telefon.md"]
+    built = tree(tmp_path / "a")
+    assert "0800 999 000" in built["konto/telefon/index.html"].decode()
+    assert built == clean_build(root, tmp_path / "clean")
