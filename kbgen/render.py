@@ -10,12 +10,14 @@ import io
 import multiprocessing
 import os
 import pickle
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
 from kbgen.cache import BuildCache, code_digest, digest, template_digest
@@ -34,6 +36,7 @@ TEMPLATES = ("base.html", "home.html", "folder.html", "article.html", "listing.h
              "guideprint.html", "notices.html", "feedback.html", "head.html", "headersearch.html",
              "themetoggle.html")
 PARALLEL_MIN_PAGES = 400  # below this, forking workers costs more than it saves
+_FRAGMENT_CALL = re.compile(r"""fragment\(\s*["']([^"']+)["']""")  # the site-wide parts a template shows
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class Renderer:
         self.assets = assets  # logical asset name -> site URL of the fingerprinted file
         layouts = [site_root / "layouts", builtin_layouts()]
         self.layout_dirs = [p for p in layouts if p.is_dir()]
-        self._static_key: str | None = None
+        self._template_keys: dict[str, str] = {}  # template -> hash of the layouts its pages are made of
         self._lang_keys: dict[str, str] = {}
         self.override_dir = (site_root / "layouts").resolve()
         self._site_views: dict[str, dict[str, Any]] = {}  # lang -> site view, the same on every page
@@ -144,15 +147,43 @@ class Renderer:
         what the site key covers, Derived values of the other values; the values are hashed as a memo-less pickle, which writes
         equal values alike (a view holding a set would only cost cache misses, never a stale page).
         """
-        if self._static_key is None:
-            self._static_key = digest(code_digest(), template_digest(self.layout_dirs), repr(sorted(self.assets.items())),
-                                      self.vc.config.base_path)
+        if template not in self._template_keys:
+            self._template_keys[template] = digest(code_digest(), self._templates_digest(template),
+                                                   repr(sorted(self.assets.items())), self.vc.config.base_path)
         lang = job.lang
         if lang not in self._lang_keys:
             self._lang_keys[lang] = digest(repr(self._site_view(lang)), repr(sorted(self.vc.t(lang).items())))
         data = {name: value for name, value in sorted(context.items())
                 if name not in ("site", "t") and not callable(value) and not isinstance(value, Derived)}
-        return digest(self._static_key, self._lang_keys[lang], job.kind, job.url, template, _serialised(data))
+        return digest(self._template_keys[template], self._lang_keys[lang], job.kind, job.url, template,
+                      _serialised(data))
+
+    def _templates_digest(self, template: str) -> str:
+        """The sources of TEMPLATE and of every template it extends, includes, imports or shows as a fragment.
+
+        So a change to one layout re-renders only the pages that use it (article.html: the articles;
+        footer.html: every page). A reference Jinja cannot resolve statically counts every layout file.
+        """
+        loader = self.env.loader
+        assert loader is not None
+        seen: set[str] = set()
+        todo = [template]
+        parts: list[str] = []
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                source, filename, _ = loader.get_source(self.env, name)
+                refs = list(jinja2.meta.find_referenced_templates(self.env.parse(source)))
+            except jinja2.TemplateError:
+                return template_digest(self.layout_dirs)  # check_templates reports it
+            if None in refs:
+                return template_digest(self.layout_dirs)
+            parts += [name, filename or "", source]
+            todo += [r for r in refs if r is not None] + _FRAGMENT_CALL.findall(source)
+        return digest(*parts)
 
     def _fragment(self, name: str, lang: str, root: str, variant: str = "") -> Markup:
         """Site-wide parts (footer, contact) depend only on language, depth and the category's contact

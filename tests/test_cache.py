@@ -6,6 +6,7 @@ import pickle
 import sqlite3
 from pathlib import Path
 
+import jinja2
 import pytest
 
 import kbgen.build
@@ -270,3 +271,27 @@ def test_a_snippet_edit_reparses_only_the_articles_that_may_include_it(make_site
     built = tree(tmp_path / "a")
     assert "0800 999 000" in built["konto/telefon/index.html"].decode()
     assert built == clean_build(root, tmp_path / "clean")
+
+
+def test_a_layout_edit_re_renders_only_the_pages_made_with_it(make_site, tmp_path, monkeypatch):
+    monkeypatch.setenv("KBGEN_WORKERS", "1")
+    root = make_site(SITE)
+    out = tmp_path / "public"
+    build_site(root, out=out)
+    rendered: list[str] = []
+    original = jinja2.Template.render
+
+    def counting(self, *args, **kwargs):
+        rendered.append(self.name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", counting)
+    (root / "layouts").mkdir()
+    base = (Path(kbgen.__file__).parent.parent / "layouts" / "article.html").read_text(encoding="utf-8")
+    (root / "layouts/article.html").write_text(base.replace("<article class", "<article data-neu class"),
+                                               encoding="utf-8")
+    assert build_site(root, out=out).written
+    assert rendered.count("article.html") == 3  # every article page
+    assert {"folder.html", "home.html", "listing.html"}.isdisjoint(rendered)  # not made with article.html
+    monkeypatch.undo()
+    assert tree(out) == clean_build(root, tmp_path / "clean")
