@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import os
 import posixpath
 import shutil
 import sys
@@ -20,8 +21,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (DirAttribEvent, DirCreatedEvent, DirDeletedEvent, DirModifiedEvent, DirMovedEvent,
+                             FileAttribEvent, FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent,
+                             FileMovedEvent, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from kbgen.build import BuildOptions, build
 from kbgen.cache import Manifest
@@ -30,6 +34,10 @@ from kbgen.diagnostics import Diagnostic, Diagnostics, format_diagnostics
 
 DEBOUNCE_SECONDS = 0.05  # an editor's save or a git checkout arrives as a burst of events
 IGNORED_PARTS = {".git", ".kbgen-cache", "public", "__pycache__", "node_modules"}
+# Changes only: a build reads every source file, and opening or reading one must not queue events.
+WATCHED_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent, FileAttribEvent,
+    DirCreatedEvent, DirDeletedEvent, DirModifiedEvent, DirMovedEvent, DirAttribEvent]
 LIVE_PATH = "/_kbgen/live.js"
 EVENTS_PATH = "/_kbgen/events"
 MIME_EXTRA = {".js": "text/javascript", ".mjs": "text/javascript", ".svg": "image/svg+xml",
@@ -219,15 +227,52 @@ def make_handler(state: DevState, base_path: str, allowed_hosts: set[str]) -> ty
 class _Watcher(FileSystemEventHandler):
     """Collects file events and rebuilds once a burst has settled."""
 
-    def __init__(self, state: DevState) -> None:
+    def __init__(self, state: DevState, observer: BaseObserver) -> None:
         self.state = state
+        self.observer = observer
+        self.root: ObservedWatch | None = None
+        self.folders: dict[str, tuple[ObservedWatch, tuple[int, int]]] = {}  # name -> watch, (device, inode)
         self.timer: threading.Timer | None = None
         self.lock = threading.Lock()
+
+    def watch(self) -> None:
+        """The files at the top of the site, and each folder there but the ignored ones.
+
+        The build cache is written during every rebuild: watching it would queue hundreds of
+        events, and handling them would compete with the rebuild for the interpreter. A folder
+        removed or replaced (another inode under its name) is watched afresh.
+        """
+        site = self.state.site
+        if self.root is None:
+            self.root = self.observer.schedule(self, str(site), recursive=False, event_filter=WATCHED_EVENTS)
+        present: dict[str, tuple[int, int]] = {}
+        try:
+            entries = list(os.scandir(site))
+        except OSError:
+            entries = []
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False) and not self._ignored(Path(entry.path)):
+                    info = entry.stat(follow_symlinks=False)
+                    present[entry.name] = (info.st_dev, info.st_ino)
+            except OSError:
+                continue
+        for name, (watch, identity) in list(self.folders.items()):
+            if present.get(name) != identity:
+                self.observer.unschedule(watch)
+                del self.folders[name]
+        for name, identity in present.items():
+            if name not in self.folders:
+                watch = self.observer.schedule(self, str(site / name), recursive=True, event_filter=WATCHED_EVENTS)
+                self.folders[name] = (watch, identity)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
         paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
+        if event.is_directory and event.event_type in ("created", "deleted", "moved") and \
+                any(p and os.path.dirname(p) == str(self.state.site) for p in paths):
+            self.watch()  # a folder at the top of the site came, went or was replaced
         if all(not p or self._ignored(Path(p)) for p in paths):
             return
         with self.lock:
@@ -263,7 +308,7 @@ def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = 
     server.RequestHandlerClass = make_handler(state, base_path, allowed)
     server.daemon_threads = True
     observer = Observer()
-    observer.schedule(_Watcher(state), str(state.site), recursive=True)
+    _Watcher(state, observer).watch()
     observer.start()
     print(f"kbgen serve: http://{host}:{bound}{base_path} (Ctrl+C to stop)", file=sys.stderr, flush=True)
     try:

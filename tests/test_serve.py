@@ -168,3 +168,39 @@ def test_review_due_shows_in_the_preview_only(make_site, tmp_path):
     published = build_site(root, out=tmp_path / "public")  # same site, same cache: the note must not leak
     assert published.written
     assert 'class="review-due"' not in (tmp_path / "public/versand/alt/index.html").read_text(encoding="utf-8")
+
+
+def test_folders_added_or_replaced_while_serving_are_watched(make_site):
+    root = make_site({"content/versand/lieferzeiten.md": "# Lieferzeiten\n\nZwei Tage.\n"})
+    proc = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", str(root), "--port", "0"],
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    try:
+        log = _Log(proc)
+        deadline = time.time() + 60
+        while log.port is None and time.time() < deadline:
+            time.sleep(0.05)
+        port = log.port
+        assert port, log.lines
+        url = "/versand/lieferzeiten/"
+        # a folder that did not exist when serve started
+        (root / "i18n").mkdir()
+        (root / "i18n/en.yml").write_text("search_placeholder: Ask us anything\n", encoding="utf-8")
+        _until(lambda: _shows(port, url, b"Ask us anything"))
+        # content/ swapped for another folder (a checkout tool, a sync): the new one is watched
+        (root / "neu/versand").mkdir(parents=True)
+        (root / "neu/versand/lieferzeiten.md").write_text("# Lieferzeiten\n\nVier Tage.\n", encoding="utf-8")
+        os.replace(root / "content", root / "alt")
+        os.replace(root / "neu", root / "content")
+        _until(lambda: _shows(port, url, b"Vier Tage."))
+        (root / "content/versand/lieferzeiten.md").write_text("# Lieferzeiten\n\nFünf Tage.\n", encoding="utf-8")
+        _until(lambda: _shows(port, url, "Fünf Tage.".encode()))
+        # removed and made again
+        (root / "i18n/en.yml").unlink()
+        (root / "i18n").rmdir()
+        _until(lambda: not _shows(port, url, b"Ask us anything"))
+        (root / "i18n").mkdir()
+        (root / "i18n/en.yml").write_text("search_placeholder: Search the help\n", encoding="utf-8")
+        _until(lambda: _shows(port, url, b"Search the help"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
