@@ -33,6 +33,9 @@ from kbgen.config import load_config
 from kbgen.diagnostics import Diagnostic, Diagnostics, format_diagnostics
 
 DEBOUNCE_SECONDS = 0.05  # an editor's save or a git checkout arrives as a burst of events
+# The reload's requests are answered while the rebuild goes on with the search index: a thread waiting
+# for the interpreter gets it after this long (Python's default, 5 ms, is paid on each of its reads and writes).
+SWITCH_INTERVAL_SECONDS = 0.001
 IGNORED_PARTS = {".git", ".kbgen-cache", "public", "__pycache__", "node_modules"}
 # Changes only: a build reads every source file, and opening or reading one must not queue events.
 WATCHED_EVENTS: list[type[FileSystemEvent]] = [
@@ -292,6 +295,7 @@ class _Watcher(FileSystemEventHandler):
 
 
 def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False) -> int:
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     workdir = Path(tempfile.mkdtemp(prefix="kbgen-serve-"))
     state = DevState(site.resolve(), workdir / "site", drafts)
     state.rebuild()
