@@ -56,6 +56,8 @@ class BuildOptions:
     cache: bool = True  # use and update SITE/.kbgen-cache/
     previous: Manifest | None = None  # what OUT holds now: update it in place (kbgen serve's own folder)
     pages_done: Callable[[], None] | None = None  # called once the pages are in OUT (serve reloads the browser)
+    # called with their URLs once the pages of the articles parsed anew are in OUT, before the others
+    edited_done: Callable[[list[str]], None] | None = None
     report: bool = False  # also write _report/index.html, the content-health report
     preview: bool = False  # kbgen serve: show writers' notes (review due) on the pages
 
@@ -110,7 +112,7 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: 
             restored = restore_output(manifest, site_key, out, root, options, cache)
             if restored is not None:
                 return restored
-    parsed = parse_all(found, ctx, cache, inputs.articles)
+    parsed, reparsed = parse_all(found, ctx, cache, inputs.articles)
     for article in parsed:
         diags.extend(article.diagnostics)
     # A large site's search index is its longest single task and needs the model but not the related
@@ -154,9 +156,12 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: 
         if diags.failed(options.strict) and not options.keep_going:
             return BuildResult(diags, site, out, False, len(site.articles))
         prior = PreviousOutput(earlier.files, earlier.fingerprints, staged.sparse) if earlier else None
-        pages, fingerprints = render_all(renderer, renderer.jobs(), staged.path, diags, worker_count(),
+        jobs = renderer.jobs()
+        edited = {job for job in jobs if job.kind == "article" and job.key in reparsed} if options.edited_done else set()
+        pages, fingerprints = render_all(renderer, jobs, staged.path, diags, worker_count(),
                                          meanwhile=lambda: write_search_index(site, config, writer, index), cache=cache,
-                                         previous=prior, pages_done=options.pages_done or (lambda: None))
+                                         previous=prior, pages_done=options.pages_done or (lambda: None),
+                                         first=edited, first_done=options.edited_done or (lambda urls: None))
         write_extras(vc, found, writer)
         if options.report:
             write_report(site, config, diags.items(), writer.write, build_date(), [s.file for s in found.snippets])
@@ -391,8 +396,9 @@ def _parse_one(item: tuple[Source, bytes | None]) -> Article | None:
 
 
 def parse_all(found: Discovery, ctx: ParseContext, cache: BuildCache | None = None,
-              raws: dict[str, bytes] | None = None) -> list[Article]:
-    """Every article, from the cache where its bytes and the parse settings are unchanged."""
+              raws: dict[str, bytes] | None = None) -> tuple[list[Article], set[str]]:
+    """Every article, from the cache where its bytes and the parse settings are unchanged,
+    and the sources that were parsed anew (what changed since the cached build)."""
     global _PARSE_CONTEXT
     cache = cache or BuildCache.disabled()
     raws = raws or {}
@@ -418,4 +424,4 @@ def parse_all(found: Discovery, ctx: ParseContext, cache: BuildCache | None = No
     cache.used_parse.update(keys.values())
     results = [by_source[src.source] if src.source in by_source else stored[keys[src.source]]
                for src in found.articles]
-    return [a for a in results if a is not None]
+    return [a for a in results if a is not None], set(by_source)

@@ -14,7 +14,7 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 import jinja2
 import jinja2.meta
@@ -415,33 +415,47 @@ def _render_range(bounds: tuple[int, int]) -> RenderReport:
 def render_all(renderer: Renderer, jobs: list[Job], out: Path, diags: Diagnostics, workers: int,
                meanwhile: Callable[[], None] = lambda: None, cache: BuildCache | None = None,
                previous: PreviousOutput | None = None,
-               pages_done: Callable[[], None] = lambda: None) -> tuple[dict[str, str], dict[str, str]]:
+               pages_done: Callable[[], None] = lambda: None, first: Collection[Job] = (),
+               first_done: Callable[[list[str]], None] = lambda urls: None) -> tuple[dict[str, str], dict[str, str]]:
     """Render every job into OUT; MEANWHILE runs in this process while the workers render.
 
     Without workers the pages come first, then PAGES_DONE, then MEANWHILE: `kbgen serve`
     reloads the open page as soon as its file is there, before the search index is rebuilt.
+    FIRST (the pages of the articles just edited) are rendered before all others, in this
+    process, and FIRST_DONE gets their URLs once they are in OUT without a problem, so the
+    page being edited can be reloaded before the rest of the site is checked.
 
     Returns output path -> blob key and output path -> fingerprint of every page when CACHE
     is enabled. PREVIOUS (what OUT holds now) lets an in-place update skip unchanged pages.
     """
     global _WORKER
     cache = cache or BuildCache.disabled()
+    ahead = [job for job in jobs if job in first]
+    if ahead and len(ahead) < len(jobs):
+        jobs = ahead + [job for job in jobs if job not in first]
+    else:
+        ahead = []
     _WORKER = (renderer, out, jobs, cache, previous or PreviousOutput({}, {}))
     reports: list[RenderReport] = []
     try:
+        if ahead:
+            reports.append(_render_range((0, len(ahead))))
+            if not reports[-1].problems:
+                first_done([job.url for job in ahead])
+        start = len(ahead)
         use_pool = workers > 1 and len(jobs) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods()
         if not use_pool:
-            reports.append(_render_range((0, len(jobs))))
+            reports.append(_render_range((start, len(jobs))))
             pages_done()
             meanwhile()
         else:
-            size = max(1, len(jobs) // (workers * 8))
-            chunks = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+            size = max(1, (len(jobs) - start) // (workers * 8))
+            chunks = [(i, min(i + size, len(jobs))) for i in range(start, len(jobs), size)]
             cache.close()  # the workers open their own connections
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 pending = pool.map_async(_render_range, chunks)
                 meanwhile()
-                reports = pending.get()
+                reports += pending.get()
             pages_done()
     finally:
         _WORKER = None

@@ -19,7 +19,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from watchdog.events import (DirAttribEvent, DirCreatedEvent, DirDeletedEvent, DirModifiedEvent, DirMovedEvent,
                              FileAttribEvent, FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent,
@@ -49,7 +49,7 @@ LIVE_JS = """// kbgen serve: reload the page after each rebuild, keeping the scr
 const key = "kbgen-scroll:" + location.pathname;
 const saved = sessionStorage.getItem(key);
 if (saved !== null) { sessionStorage.removeItem(key); addEventListener("load", () => scrollTo(0, Number(saved))); }
-const source = new EventSource("%s");
+const source = new EventSource("%s?page=" + encodeURIComponent(location.pathname));
 let first = true;
 source.addEventListener("build", (event) => {
   if (first) { first = false; if (event.data === document.documentElement.dataset.kbgenBuild) return; }
@@ -63,12 +63,15 @@ class DevState:
     """The last good output, the current problems and a generation counter the pages wait on.
 
     After the first build the output folder is updated in place: the build cache knows what
-    each file holds, so an edit rewrites only the files whose bytes changed.
+    each file holds, so an edit rewrites only the files whose bytes changed. The pages of the
+    edited article are written first and announced at once to the browsers showing them;
+    every other page is announced when all are written.
     """
 
     def __init__(self, site: Path, out: Path, drafts: bool) -> None:
         self.site, self.out, self.drafts = site, out, drafts
         self.generation = 0
+        self.ahead: dict[str, int] = {}  # site URL -> generation: pages announced before the rest of a rebuild
         self.problems: list[Diagnostic] = []
         self.changed = threading.Condition()
         self.lock = threading.Lock()
@@ -77,34 +80,66 @@ class DevState:
     def rebuild(self) -> None:
         with self.lock:
             started = time.perf_counter()
-            announced = []
+            edited: list[float] = []
+            announced: list[float] = []
+
+            # Pages are written only by a build that found no error so far: the reloaded pages must not
+            # show the overlay of the last failed build (a template error later announces its own).
+            def edited_written(urls: list[str]) -> None:  # the page being edited is up to date: reload it
+                edited.append(time.perf_counter())
+                self.problems = []
+                self._announce(urls)
 
             def pages_written() -> None:  # reload the open page now; the search index follows
                 announced.append(time.perf_counter())
+                self.problems = []
                 self._announce()
 
-            result = build(BuildOptions(site_root=self.site, out=self.out, drafts=self.drafts, previous=self.manifest,
-                                        pages_done=pages_written, preview=True))
+            try:
+                result = build(BuildOptions(site_root=self.site, out=self.out, drafts=self.drafts,
+                                            previous=self.manifest, pages_done=pages_written,
+                                            edited_done=edited_written, preview=True))
+            finally:
+                if self.ahead:  # stopped between the two announcements: no page may stay ahead
+                    self._announce()
             failed = result.diagnostics.failed(False)
             if result.written:
                 self.manifest = result.manifest
-            elif failed and announced:
+            elif failed and (announced or edited):
                 self.manifest = None  # a template error after some pages were written: rewrite all next time
             self.problems = [d for d in result.diagnostics.items() if d.severity == "error"] if failed else []
             shown = [d for d in result.diagnostics.items() if d.severity != "note"]
             if shown:
                 print(format_diagnostics(shown, "text"), file=sys.stderr)
             state = "failed, showing the last good build" if failed else "ok"
+            first = f"edited article in {(edited[0] - started) * 1000:.0f} ms, " if edited else ""
             pages = f"pages in {(announced[0] - started) * 1000:.0f} ms, " if announced else ""
-            print(f"kbgen serve: rebuilt ({pages}all in {(time.perf_counter() - started) * 1000:.0f} ms, {state})",
-                  file=sys.stderr, flush=True)
+            print(f"kbgen serve: rebuilt ({first}{pages}all in {(time.perf_counter() - started) * 1000:.0f} ms, "
+                  f"{state})", file=sys.stderr, flush=True)
         if failed or not announced:
             self._announce()
 
-    def _announce(self) -> None:
+    def _announce(self, urls: list[str] | None = None) -> None:
+        """A new generation of every page, or (URLS) of these pages only, ahead of the others."""
         with self.changed:
-            self.generation += 1
+            if urls is None:
+                self.generation += 1
+                self.ahead = {}
+            else:
+                self.ahead.update((url, self.generation + 1) for url in urls)
             self.changed.notify_all()
+
+    def stamp(self, url: str | None) -> int:
+        """The generation of the page at site URL (None: of the latest announcement, whatever the page)."""
+        with self.changed:
+            if url is None:
+                return max([self.generation, *self.ahead.values()])
+            return self.ahead.get(url, self.generation)
+
+
+def page_url(path: str) -> str:
+    """The site URL a decoded request path below the base path shows: a folder for its index.html."""
+    return path[:-len("index.html")] if path.endswith("/index.html") else path
 
 
 def overlay(problems: list[Diagnostic]) -> str:
@@ -136,7 +171,8 @@ def make_handler(state: DevState, base_path: str, allowed_hosts: set[str]) -> ty
                 self._send(HTTPStatus.OK, LIVE_JS.encode(), "text/javascript", head)
                 return
             if path == EVENTS_PATH:
-                self._events()
+                page = unquote(parse_qs(urlsplit(self.path).query).get("page", [""])[0])
+                self._events(page_url(page[len(base_path) - 1:]) if page.startswith(base_path) else None)
                 return
             if not path.startswith(base_path):
                 if path in ("/", "") and base_path != "/":
@@ -148,6 +184,7 @@ def make_handler(state: DevState, base_path: str, allowed_hosts: set[str]) -> ty
 
         def _file(self, url: str, head: bool) -> None:
             decoded = unquote(url)
+            stamp = state.stamp(page_url(decoded))  # before reading: a page announced since then reloads
             if "\x00" in decoded or "\\" in decoded or any(p == ".." for p in decoded.split("/")):
                 self._plain(HTTPStatus.BAD_REQUEST, "bad path")
                 return
@@ -161,22 +198,23 @@ def make_handler(state: DevState, base_path: str, allowed_hosts: set[str]) -> ty
                     return
                 target = target / "index.html"
             if not target.is_file() or (target.resolve() != root and root not in target.resolve().parents):
-                self._not_found(head)
+                self._not_found(head, stamp)
                 return
-            self._send(HTTPStatus.OK, target.read_bytes(), self._type(target), head)
+            self._send(HTTPStatus.OK, target.read_bytes(), self._type(target), head, stamp)
 
         def _type(self, path: Path) -> str:
             kind = MIME_EXTRA.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return kind + ("; charset=utf-8" if kind.startswith("text/") or kind.endswith(("xml", "json")) else "")
 
-        def _not_found(self, head: bool) -> None:
+        def _not_found(self, head: bool, stamp: int | None = None) -> None:
+            stamp = state.stamp(None) if stamp is None else stamp
             page = root / "404.html"
             body = page.read_bytes() if page.is_file() else b"<h1>404</h1>"
-            self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head)
+            self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head, stamp)
 
-        def _send(self, status: HTTPStatus, body: bytes, kind: str, head: bool) -> None:
+        def _send(self, status: HTTPStatus, body: bytes, kind: str, head: bool, stamp: int = 0) -> None:
             if kind.startswith("text/html"):
-                body = self._inject(body)
+                body = self._inject(body, stamp)
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
@@ -186,12 +224,12 @@ def make_handler(state: DevState, base_path: str, allowed_hosts: set[str]) -> ty
             if not head:
                 self.wfile.write(body)
 
-        def _inject(self, body: bytes) -> bytes:
+        def _inject(self, body: bytes, stamp: int) -> bytes:
             text = body.decode("utf-8", "replace")
             extra = f'<script type="module" src="{LIVE_PATH}"></script>'
             if state.problems:
                 extra += overlay(state.problems)
-            text = text.replace("<html ", f'<html data-kbgen-build="{state.generation}" ', 1)
+            text = text.replace("<html ", f'<html data-kbgen-build="{stamp}" ', 1)
             return (text.replace("</body>", extra + "</body>", 1) if "</body>" in text else text + extra).encode()
 
         def _redirect(self, location: str) -> None:
@@ -203,7 +241,8 @@ def make_handler(state: DevState, base_path: str, allowed_hosts: set[str]) -> ty
         def _plain(self, status: HTTPStatus, text: str) -> None:
             self._send(status, text.encode(), "text/plain; charset=utf-8", False)
 
-        def _events(self) -> None:
+        def _events(self, url: str | None) -> None:
+            """The generations of the page at URL (None: every announcement), as server-sent events."""
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
@@ -212,9 +251,8 @@ def make_handler(state: DevState, base_path: str, allowed_hosts: set[str]) -> ty
             try:
                 while True:
                     with state.changed:
-                        if state.generation == seen:
-                            state.changed.wait(timeout=15)
-                        current = state.generation
+                        state.changed.wait_for(lambda: state.stamp(url) != seen, timeout=15)
+                        current = state.stamp(url)
                     if current != seen:
                         seen = current
                         self.wfile.write(f"event: build\ndata: {current}\n\n".encode())

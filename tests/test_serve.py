@@ -75,6 +75,12 @@ def test_an_edit_is_rebuilt_and_announced(server):
     status, body = get(port, "/versand/lieferzeiten/")
     assert status == 200 and b"Drei Tage." in body and b"kbgen-overlay" in body  # last good page + overlay
     assert b"lieferzeiten.md" in body
+    article.write_text("# Lieferzeiten\n\nVier Tage.\n", encoding="utf-8")  # fixed: the reloaded page has no overlay
+    line = b""
+    while not line.startswith(b"event: build"):
+        line = events.fp.readline()
+    status, body = get(port, "/versand/lieferzeiten/")
+    assert status == 200 and b"Vier Tage." in body and b"kbgen-overlay" not in body
 
 
 class _Log:
@@ -201,6 +207,91 @@ def test_folders_added_or_replaced_while_serving_are_watched(make_site):
         (root / "i18n").mkdir()
         (root / "i18n/en.yml").write_text("search_placeholder: Search the help\n", encoding="utf-8")
         _until(lambda: _shows(port, url, b"Search the help"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _tree(folder) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_serve_rebuilds_after_any_sequence_of_edits_equal_a_clean_build(make_site, tmp_path):
+    from conftest import build_site
+    from kbgen.serve import DevState
+    root = make_site({
+        "content/versand/lieferzeiten.md": "---\ntitle: Lieferzeiten\ntags: [versand]\n---\nZwei Tage. Siehe [Kosten](kosten.md).\n",
+        "content/versand/kosten.md": "---\ntitle: Versandkosten\ntags: [versand]\n---\nAb 50 € frei.\n",
+        "content/konto/passwort.md": "# Passwort vergessen\n\nSo setzen Sie es zurück.\n",
+    })
+    state = DevState(root, tmp_path / "served", False)
+    state.rebuild()
+    article = root / "content/versand/lieferzeiten.md"
+    edits = [
+        lambda: article.write_text(article.read_text().replace("Zwei Tage.", "Drei Tage."), encoding="utf-8"),
+        lambda: article.write_text(article.read_text().replace("title: Lieferzeiten", "title: Lieferdauer"),
+                                   encoding="utf-8"),
+        lambda: (root / "content/konto/email.md").write_text("# E-Mail ändern\n\nIm Konto.\n", encoding="utf-8"),
+        lambda: (root / "content/versand/kosten.md").write_text("---\ntitle: [kaputt\n---\nText\n", encoding="utf-8"),
+        lambda: (root / "content/versand/kosten.md").write_text("---\ntitle: Porto\n---\nAb 60 € frei.\n",
+                                                                 encoding="utf-8"),
+        lambda: (root / "content/konto/passwort.md").unlink(),
+        lambda: os.replace(root / "content/konto/email.md", root / "content/konto/e-mail.md"),
+    ]
+    for number, edit in enumerate(edits):
+        before = _tree(state.out)
+        edit()
+        state.rebuild()
+        if state.problems:  # a failed rebuild keeps the last good pages
+            assert number == 3 and _tree(state.out) == before
+            continue
+        clean = build_site(root, out=tmp_path / f"clean-{number}", cache=False, preview=True)
+        assert clean.written, clean.diagnostics.items()
+        assert _tree(state.out) == _tree(tmp_path / f"clean-{number}"), f"after edit {number}"
+
+
+def _event(stream) -> int:
+    """The generation of the next `build` event on a server-sent event stream."""
+    line = b""
+    while not line.startswith(b"event: build"):
+        line = stream.fp.readline()
+    return int(stream.fp.readline().decode().split(":", 1)[1])
+
+
+def _stream(port: int, page: str):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", f"/_kbgen/events?page={page}", headers={"Host": f"127.0.0.1:{port}"})
+    return conn.getresponse()
+
+
+def test_the_edited_page_reloads_once_per_save_and_every_other_page_too(make_site):
+    root = make_site({"content/versand/lieferzeiten.md": "# Lieferzeiten\n\nZwei Tage.\n",
+                      "content/versand/kosten.md": "# Versandkosten\n\nAb 50 € frei.\n"})
+    proc = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", str(root), "--port", "0"],
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    try:
+        log = _Log(proc)
+        deadline = time.time() + 60
+        while log.port is None and time.time() < deadline:
+            time.sleep(0.05)
+        port = log.port
+        assert port, log.lines
+        edited, other = _stream(port, "/versand/lieferzeiten/"), _stream(port, "/versand/kosten/")
+        start, start_other = _event(edited), _event(other)
+        article = root / "content/versand/lieferzeiten.md"
+        for round_, text in enumerate(("Drei Tage.", "Vier Tage.")):
+            built = len(log.rebuilds())
+            article.write_text(f"# Lieferzeiten\n\n{text}\n", encoding="utf-8")
+            generation = _event(edited)
+            assert generation == start + round_ + 1  # one reload per save, none left over from the last one
+            status, body = get(port, "/versand/lieferzeiten/")
+            assert text.encode() in body
+            # the reloaded page knows it is current: the stream gives it nothing more for this save
+            assert f'data-kbgen-build="{generation}"'.encode() in body
+            assert _event(other) == start_other + round_ + 1  # the other pages reload once all are written
+            log.settle(built + 1)
+        _, body = get(port, "/versand/kosten/")
+        assert f'data-kbgen-build="{start_other + 2}"'.encode() in body
     finally:
         proc.terminate()
         proc.wait(timeout=10)
