@@ -56,8 +56,12 @@ class BuildOptions:
     cache: bool = True  # use and update SITE/.kbgen-cache/
     previous: Manifest | None = None  # what OUT holds now: update it in place (kbgen serve's own folder)
     pages_done: Callable[[], None] | None = None  # called once the pages are in OUT (serve reloads the browser)
-    # called with their URLs once the pages of the articles parsed anew are in OUT, before the others
+    # with PREVIOUS: called with their URLs once the pages of the articles whose text differs from
+    # what OUT shows are in OUT, before the others
     edited_done: Callable[[list[str]], None] | None = None
+    # kbgen serve: asked before the output is touched; False stops the build there, writing nothing
+    # (more changes came in while it read the site, and another build follows)
+    still_current: Callable[[], bool] | None = None
     report: bool = False  # also write _report/index.html, the content-health report
     preview: bool = False  # kbgen serve: show writers' notes (review due) on the pages
 
@@ -70,6 +74,7 @@ class BuildResult:
     written: bool
     articles: int = 0  # articles built (also known when the output came from the cache)
     manifest: Manifest | None = None  # what OUT holds after the build, when the cache is on
+    superseded: bool = False  # stopped before writing anything: still_current said no
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -109,10 +114,12 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: 
     if options.write and cache.enabled:
         manifest = cache.manifest(site_key)
         if manifest is not None:
+            if superseded(options):
+                return BuildResult(diags, None, out, False, manifest.articles, superseded=True)
             restored = restore_output(manifest, site_key, out, root, options, cache)
             if restored is not None:
                 return restored
-    parsed, reparsed = parse_all(found, ctx, cache, inputs.articles)
+    parsed, parse_keys = parse_all(found, ctx, cache, inputs.articles)
     for article in parsed:
         diags.extend(article.diagnostics)
     # A large site's search index is its longest single task and needs the model but not the related
@@ -136,6 +143,8 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: 
         run_search_tests(site, config, diags)
         report_health(site, config, build_date(), diags, [s.file for s in found.snippets])
         return BuildResult(diags, site, out, False, len(site.articles))
+    if superseded(options):  # before a failure too: a half-saved change must not flash its errors
+        return BuildResult(diags, site, out, False, len(site.articles), superseded=True)
     failed = diags.failed(options.strict) and not options.keep_going
     if failed or not check_output_folder(out, root, diags):
         return BuildResult(diags, site, out, False, len(site.articles))
@@ -157,7 +166,9 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: 
             return BuildResult(diags, site, out, False, len(site.articles))
         prior = PreviousOutput(earlier.files, earlier.fingerprints, staged.sparse) if earlier else None
         jobs = renderer.jobs()
-        edited = {job for job in jobs if job.kind == "article" and job.key in reparsed} if options.edited_done else set()
+        shown = options.previous.parsed if options.previous is not None and options.edited_done else None
+        edited = {job for job in jobs if job.kind == "article" and job.key in parse_keys
+                  and shown.get(job.key) != parse_keys[job.key]} if shown is not None else set()
         pages, fingerprints = render_all(renderer, jobs, staged.path, diags, worker_count(),
                                          meanwhile=lambda: write_search_index(site, config, writer, index), cache=cache,
                                          previous=prior, pages_done=options.pages_done or (lambda: None),
@@ -170,7 +181,7 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: 
         manifest = None
         stale: set[str] = set()
         if cache.enabled:
-            manifest = Manifest({**writer.files, **pages}, diags.items(), len(site.articles), fingerprints)
+            manifest = Manifest({**writer.files, **pages}, diags.items(), len(site.articles), fingerprints, parse_keys)
             stale = writer.stale(set(manifest.files))
             if in_place:
                 writer.remove_stale(set(manifest.files))
@@ -182,6 +193,10 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: 
             remember_output(cache, out, site_key, manifest, (intact[1], staged) if intact else None)
         cache.prune(manifest)
     return BuildResult(diags, site, out, True, len(site.articles), manifest)
+
+
+def superseded(options: BuildOptions) -> bool:
+    return options.still_current is not None and not options.still_current()
 
 
 def build_date() -> dt.date:
@@ -396,9 +411,9 @@ def _parse_one(item: tuple[Source, bytes | None]) -> Article | None:
 
 
 def parse_all(found: Discovery, ctx: ParseContext, cache: BuildCache | None = None,
-              raws: dict[str, bytes] | None = None) -> tuple[list[Article], set[str]]:
+              raws: dict[str, bytes] | None = None) -> tuple[list[Article], dict[str, str]]:
     """Every article, from the cache where its bytes and the parse settings are unchanged,
-    and the sources that were parsed anew (what changed since the cached build)."""
+    and the parse key of each article read (source -> key): equal keys, equal articles."""
     global _PARSE_CONTEXT
     cache = cache or BuildCache.disabled()
     raws = raws or {}
@@ -424,4 +439,4 @@ def parse_all(found: Discovery, ctx: ParseContext, cache: BuildCache | None = No
     cache.used_parse.update(keys.values())
     results = [by_source[src.source] if src.source in by_source else stored[keys[src.source]]
                for src in found.articles]
-    return [a for a in results if a is not None], set(by_source)
+    return [a for a in results if a is not None], keys

@@ -22,7 +22,7 @@ import io
 import os
 import pickle
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
@@ -132,6 +132,7 @@ class Manifest:
     diagnostics: list[Diagnostic]
     articles: int
     fingerprints: dict[str, str]  # page path -> the fingerprint it was rendered from
+    parsed: dict[str, str] = field(default_factory=dict)  # article source -> the parse key of the text it shows
 
 
 class BuildCache:

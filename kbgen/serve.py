@@ -32,7 +32,9 @@ from kbgen.cache import Manifest
 from kbgen.config import load_config
 from kbgen.diagnostics import Diagnostic, Diagnostics, format_diagnostics
 
-DEBOUNCE_SECONDS = 0.05  # an editor's save or a git checkout arrives as a burst of events
+# An editor's save or a git checkout arrives as a burst of events: a rebuild starts once they
+# pause this long, and gives way if more come in before it writes anything.
+DEBOUNCE_SECONDS = 0.01
 # The reload's requests are answered while the rebuild goes on with the search index: a thread waiting
 # for the interpreter gets it after this long (Python's default, 5 ms, is paid on each of its reads and writes).
 SWITCH_INTERVAL_SECONDS = 0.001
@@ -76,10 +78,17 @@ class DevState:
         self.changed = threading.Condition()
         self.lock = threading.Lock()
         self.manifest: Manifest | None = None  # what self.out holds
+        self.changes = 0  # file events seen; the watcher counts them
+        self.gave_way = False  # the last rebuild stopped for changes that came in meanwhile
 
-    def rebuild(self) -> None:
+    def rebuild(self, may_give_way: bool = False) -> None:
+        """Build into the served folder and announce it. MAY_GIVE_WAY: stop before writing anything if
+        more changes come in meanwhile (a burst that paused), as the rebuild they start follows; never
+        twice in a row, so that changes arriving steadily still get built."""
         with self.lock:
             started = time.perf_counter()
+            seen = self.changes
+            current = (lambda: self.changes == seen) if may_give_way and not self.gave_way else None
             edited: list[float] = []
             announced: list[float] = []
 
@@ -98,10 +107,13 @@ class DevState:
             try:
                 result = build(BuildOptions(site_root=self.site, out=self.out, drafts=self.drafts,
                                             previous=self.manifest, pages_done=pages_written,
-                                            edited_done=edited_written, preview=True))
+                                            edited_done=edited_written, still_current=current, preview=True))
             finally:
                 if self.ahead:  # stopped between the two announcements: no page may stay ahead
                     self._announce()
+            self.gave_way = result.superseded
+            if result.superseded:
+                return
             failed = result.diagnostics.failed(False)
             if result.written:
                 self.manifest = result.manifest
@@ -273,8 +285,24 @@ class _Watcher(FileSystemEventHandler):
         self.observer = observer
         self.root: ObservedWatch | None = None
         self.folders: dict[str, tuple[ObservedWatch, tuple[int, int]]] = {}  # name -> watch, (device, inode)
-        self.timer: threading.Timer | None = None
-        self.lock = threading.Lock()
+        self.pending = threading.Condition()
+        self.last_change: float | None = None  # when the latest change not yet rebuilt came in (monotonic)
+        self.worker = threading.Thread(target=self._rebuilds, name="kbgen-rebuild", daemon=True)
+
+    def start(self) -> None:
+        self.worker.start()
+
+    def _rebuilds(self) -> None:
+        """One rebuild at a time, once the changes have paused for DEBOUNCE_SECONDS: however many
+        events come in during a rebuild, they make one more, not one each."""
+        while True:
+            with self.pending:
+                while self.last_change is None:
+                    self.pending.wait()
+                while (left := self.last_change + DEBOUNCE_SECONDS - time.monotonic()) > 0:
+                    self.pending.wait(left)
+                self.last_change = None
+            self.state.rebuild(may_give_way=True)
 
     def watch(self) -> None:
         """The files at the top of the site, and each folder there but the ignored ones.
@@ -316,12 +344,12 @@ class _Watcher(FileSystemEventHandler):
             self.watch()  # a folder at the top of the site came, went or was replaced
         if all(not p or self._ignored(Path(p)) for p in paths):
             return
-        with self.lock:
-            if self.timer is not None:
-                self.timer.cancel()
-            self.timer = threading.Timer(DEBOUNCE_SECONDS, self.state.rebuild)
-            self.timer.daemon = True
-            self.timer.start()
+        with self.pending:
+            self.state.changes += 1
+            idle = self.last_change is None
+            self.last_change = time.monotonic()
+            if idle:  # else the rebuild thread is waiting for the pause already
+                self.pending.notify()
 
     def _ignored(self, path: Path) -> bool:
         try:
@@ -350,7 +378,9 @@ def serve(site: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = 
     server.RequestHandlerClass = make_handler(state, base_path, allowed)
     server.daemon_threads = True
     observer = Observer()
-    _Watcher(state, observer).watch()
+    watcher = _Watcher(state, observer)
+    watcher.watch()
+    watcher.start()
     observer.start()
     print(f"kbgen serve: http://{host}:{bound}{base_path} (Ctrl+C to stop)", file=sys.stderr, flush=True)
     try:

@@ -295,3 +295,28 @@ def test_the_edited_page_reloads_once_per_save_and_every_other_page_too(make_sit
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_rebuild_gives_way_to_changes_that_come_in_before_it_writes_but_not_twice(make_site, tmp_path,
+                                                                                   monkeypatch, capsys):
+    import kbgen.build
+    from kbgen.serve import DevState
+    root = make_site({"content/versand/lieferzeiten.md": "# Lieferzeiten\n\nZwei Tage.\n"})
+    state = DevState(root, tmp_path / "served", False)
+    state.rebuild()
+    page = state.out / "versand/lieferzeiten/index.html"
+    generation = state.stamp(None)
+    (root / "content/versand/lieferzeiten.md").write_text("# Lieferzeiten\n\nDrei Tage.\n", encoding="utf-8")
+    original = kbgen.build.validate_references
+
+    def another_save_meanwhile(*args):  # the watcher notices a change while the site is being read
+        state.changes += 1
+        return original(*args)
+
+    monkeypatch.setattr(kbgen.build, "validate_references", another_save_meanwhile)
+    state.rebuild(may_give_way=True)
+    assert b"Zwei Tage." in page.read_bytes() and state.stamp(None) == generation  # nothing written or announced
+    state.rebuild(may_give_way=True)  # changes keep coming in: this one is built all the same
+    assert b"Drei Tage." in page.read_bytes() and state.stamp(None) > generation
+    log = capsys.readouterr().err.splitlines()
+    assert "edited article in" in log[-1], log  # the edited page still reloads first
