@@ -16,14 +16,14 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from watchdog.events import (DirAttribEvent, DirCreatedEvent, DirDeletedEvent, DirModifiedEvent, DirMovedEvent,
-                             FileAttribEvent, FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent,
-                             FileMovedEvent, FileSystemEvent, FileSystemEventHandler)
+from watchdog import events as fs_events
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
@@ -40,9 +40,12 @@ DEBOUNCE_SECONDS = 0.01
 SWITCH_INTERVAL_SECONDS = 0.001
 IGNORED_PARTS = {".git", ".kbgen-cache", "public", "__pycache__", "node_modules"}
 # Changes only: a build reads every source file, and opening or reading one must not queue events.
+# (Not every supported watchdog has the attribute events; older ones report those as modifications.)
 WATCHED_EVENTS: list[type[FileSystemEvent]] = [
-    FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent, FileAttribEvent,
-    DirCreatedEvent, DirDeletedEvent, DirModifiedEvent, DirMovedEvent, DirAttribEvent]
+    getattr(fs_events, name) for name in (
+        "FileCreatedEvent", "FileDeletedEvent", "FileModifiedEvent", "FileMovedEvent", "FileClosedEvent",
+        "FileAttribEvent", "DirCreatedEvent", "DirDeletedEvent", "DirModifiedEvent", "DirMovedEvent", "DirAttribEvent")
+    if hasattr(fs_events, name)]
 LIVE_PATH = "/_kbgen/live.js"
 EVENTS_PATH = "/_kbgen/events"
 MIME_EXTRA = {".js": "text/javascript", ".mjs": "text/javascript", ".svg": "image/svg+xml",
@@ -302,7 +305,10 @@ class _Watcher(FileSystemEventHandler):
                 while (left := self.last_change + DEBOUNCE_SECONDS - time.monotonic()) > 0:
                     self.pending.wait(left)
                 self.last_change = None
-            self.state.rebuild(may_give_way=True)
+            try:
+                self.state.rebuild(may_give_way=True)
+            except Exception:  # a bug in kbgen: say so, and keep rebuilding on the next change
+                traceback.print_exc()
 
     def watch(self) -> None:
         """The files at the top of the site, and each folder there but the ignored ones.
