@@ -12,6 +12,7 @@ import os
 import pickle
 import re
 import traceback
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Collection
@@ -163,7 +164,15 @@ class Renderer:
 
         So a change to one layout re-renders only the pages that use it (article.html: the articles;
         footer.html: every page). A reference Jinja cannot resolve statically counts every layout file.
+        Kept with the environment, which lives as long as no layout file changes: parsing the
+        templates again cost `kbgen serve` more than the rest of a rebuild.
         """
+        known = _LAYOUT_DIGESTS.setdefault(self.env, {})
+        if template not in known:
+            known[template] = self._read_templates_digest(template)
+        return known[template]
+
+    def _read_templates_digest(self, template: str) -> str:
         loader = self.env.loader
         assert loader is not None
         seen: set[str] = set()
@@ -314,6 +323,8 @@ def _serialised(data: Any) -> bytes:
 
 
 _ENVIRONMENT: tuple[tuple[object, ...], jinja2.Environment] | None = None
+# environment -> template -> digest of the layout sources its pages are made of (see Renderer._templates_digest)
+_LAYOUT_DIGESTS: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def environment(layout_dirs: list[Path]) -> jinja2.Environment:

@@ -216,6 +216,16 @@ def _tree(folder) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _override_layout(root, name: str, old: str, new: str) -> None:
+    """Save the site's own copy of a built-in layout with OLD replaced by NEW (as an editor would)."""
+    base = (REPO / "layouts" / name).read_text(encoding="utf-8")
+    assert old in base
+    (root / "layouts").mkdir(exist_ok=True)
+    tmp = root / "layouts" / f".{name}.tmp"
+    tmp.write_text(base.replace(old, new), encoding="utf-8")
+    os.replace(tmp, root / "layouts" / name)
+
+
 def test_serve_rebuilds_after_any_sequence_of_edits_equal_a_clean_build(make_site, tmp_path):
     from conftest import build_site
     from kbgen.serve import DevState
@@ -237,6 +247,9 @@ def test_serve_rebuilds_after_any_sequence_of_edits_equal_a_clean_build(make_sit
                                                                  encoding="utf-8"),
         lambda: (root / "content/konto/passwort.md").unlink(),
         lambda: os.replace(root / "content/konto/email.md", root / "content/konto/e-mail.md"),
+        lambda: _override_layout(root, "article.html", "<article class", "<article data-neu class"),
+        lambda: _override_layout(root, "article.html", "<article class", "<article data-neuer class"),
+        lambda: _override_layout(root, "footer.html", "</footer>", "<p>Impressum folgt</p></footer>"),
     ]
     for number, edit in enumerate(edits):
         before = _tree(state.out)
