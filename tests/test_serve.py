@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -114,6 +115,23 @@ class _Log:
         raise AssertionError(f"serve did not settle: {self.lines}")
 
 
+@contextlib.contextmanager
+def _serving(root):
+    """`kbgen serve` on ROOT at an ephemeral port: its log and the port, stopped afterwards."""
+    proc = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", str(root), "--port", "0"],
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    try:
+        log = _Log(proc)
+        deadline = time.time() + 60
+        while log.port is None and time.time() < deadline:
+            time.sleep(0.05)
+        assert log.port, log.lines
+        yield log, log.port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def _until(condition, timeout: float = 120) -> None:
     """Poll CONDITION as a writer watching the page would, until it holds."""
     deadline = time.time() + timeout
@@ -129,15 +147,7 @@ def _shows(port: int, url: str, text: bytes) -> bool:
 
 def test_a_burst_of_files_gives_one_rebuild_and_renames_move_pages(make_site):
     root = make_site({"content/versand/lieferzeiten.md": "# Lieferzeiten\n\nZwei Tage.\n"})
-    proc = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", str(root), "--port", "0"],
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
-    try:
-        log = _Log(proc)
-        deadline = time.time() + 60
-        while log.port is None and time.time() < deadline:
-            time.sleep(0.05)
-        port = log.port
-        assert port, log.lines
+    with _serving(root) as (log, port):
         # like a `git checkout`: a new folder with many files appears at once
         staging = root / "staging"
         (staging / "neu").mkdir(parents=True)
@@ -157,9 +167,6 @@ def test_a_burst_of_files_gives_one_rebuild_and_renames_move_pages(make_site):
         assert len(after) - built <= 3, after[built:]
         assert all("ok" in line for line in after), after
         _until(lambda: _shows(port, "/neu/artikel-299/", b"Neu 299."))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_review_due_shows_in_the_preview_only(make_site, tmp_path):
@@ -178,15 +185,7 @@ def test_review_due_shows_in_the_preview_only(make_site, tmp_path):
 
 def test_folders_added_or_replaced_while_serving_are_watched(make_site):
     root = make_site({"content/versand/lieferzeiten.md": "# Lieferzeiten\n\nZwei Tage.\n"})
-    proc = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", str(root), "--port", "0"],
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
-    try:
-        log = _Log(proc)
-        deadline = time.time() + 60
-        while log.port is None and time.time() < deadline:
-            time.sleep(0.05)
-        port = log.port
-        assert port, log.lines
+    with _serving(root) as (log, port):
         url = "/versand/lieferzeiten/"
         # a folder that did not exist when serve started
         (root / "i18n").mkdir()
@@ -207,9 +206,6 @@ def test_folders_added_or_replaced_while_serving_are_watched(make_site):
         (root / "i18n").mkdir()
         (root / "i18n/en.yml").write_text("search_placeholder: Search the help\n", encoding="utf-8")
         _until(lambda: _shows(port, url, b"Search the help"))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _tree(folder) -> dict[str, bytes]:
@@ -280,15 +276,7 @@ def _stream(port: int, page: str):
 def test_the_edited_page_reloads_once_per_save_and_every_other_page_too(make_site):
     root = make_site({"content/versand/lieferzeiten.md": "# Lieferzeiten\n\nZwei Tage.\n",
                       "content/versand/kosten.md": "# Versandkosten\n\nAb 50 € frei.\n"})
-    proc = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", str(root), "--port", "0"],
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
-    try:
-        log = _Log(proc)
-        deadline = time.time() + 60
-        while log.port is None and time.time() < deadline:
-            time.sleep(0.05)
-        port = log.port
-        assert port, log.lines
+    with _serving(root) as (log, port):
         edited, other = _stream(port, "/versand/lieferzeiten/"), _stream(port, "/versand/kosten/")
         start, start_other = _event(edited), _event(other)
         article = root / "content/versand/lieferzeiten.md"
@@ -305,9 +293,6 @@ def test_the_edited_page_reloads_once_per_save_and_every_other_page_too(make_sit
             log.settle(built + 1)
         _, body = get(port, "/versand/kosten/")
         assert f'data-kbgen-build="{start_other + 2}"'.encode() in body
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_a_rebuild_gives_way_to_changes_that_come_in_before_it_writes_but_not_twice(make_site, tmp_path,
