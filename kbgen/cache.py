@@ -93,7 +93,6 @@ def template_digest(roots: Iterable[Path]) -> str:
     return digest(*parts)
 
 
-
 def canonical(value: Any) -> Any:
     """VALUE with sets sorted and mappings as sorted items, so its repr is the same in every process."""
     if isinstance(value, dict):

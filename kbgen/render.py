@@ -28,7 +28,7 @@ from kbgen.jsonld import page_graph, script_json
 from kbgen.slugs import sort_key
 from kbgen.theme import builtin_layouts
 from kbgen.urls import absolute, output_rel, relative
-from kbgen.write import replace_file
+from kbgen.write import OutputWriter
 from kbgen.views import (ViewContext, article_view, folder_view, guide_print_url, home_view, listing_view, site_view,
                          top_folders)
 
@@ -145,8 +145,9 @@ class Renderer:
         """The page's cache key: its context's data plus the site-wide inputs (templates, assets, strings).
 
         Callables in the context (url, asset, fragment) are functions of the job's URL and of
-        what the site key covers, Derived values of the other values; the values are hashed as a memo-less pickle, which writes
-        equal values alike (a view holding a set would only cost cache misses, never a stale page).
+        what the site key covers, Derived values of the other values. The rest is hashed as a
+        memo-less pickle, which writes equal values alike (a view holding a set would only cost
+        cache misses, never a stale page).
         """
         if template not in self._template_keys:
             self._template_keys[template] = digest(code_digest(), self._templates_digest(template),
@@ -314,7 +315,7 @@ class Derived:
 
 def _serialised(data: Any) -> bytes:
     """DATA as bytes that only equal data has: pickle without its memo, so shared objects do not
-    change the bytes, and a quarter of the time repr takes on page bodies."""
+    change the bytes, and about a fifth of the time repr takes on page bodies."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True
@@ -392,9 +393,8 @@ def _render_range(bounds: tuple[int, int]) -> RenderReport:
         todo.append((job, rel, template, context, fp))
     stored = cache.pages([fp for *_, fp in todo if fp])  # one query for the whole range
     fresh: list[tuple[str, str, bytes]] = []
-    folders: set[str] = set()
+    writer = OutputWriter(out, previous=previous.files or None, sparse=previous.sparse)
     for job, rel, template, context, fp in todo:
-        path = f"{out}/{rel}"  # plain strings: pathlib costs more than the write for thousands of pages
         if fp in stored:
             key, data = stored[fp]
         else:
@@ -408,17 +408,7 @@ def _render_range(bounds: tuple[int, int]) -> RenderReport:
                 fresh.append((fp, key, data))
         if cache.enabled:
             report.pages[rel], report.fingerprints[rel] = key, fp
-            if previous.files.get(rel) == key and (previous.sparse or os.path.isfile(path)):
-                continue  # the same bytes from another context (e.g. an unchanged redirect)
-        if previous.files and not previous.sparse:
-            replace_file(out, rel, data)
-        else:
-            folder = os.path.dirname(path)
-            if folder not in folders:
-                os.makedirs(folder, exist_ok=True)
-                folders.add(folder)
-            with open(path, "wb") as file:
-                file.write(data)
+        writer.write(rel, data, key or None)  # leaves a page alone that OUT already holds with these bytes
     cache.put_pages(fresh)
     return report
 
@@ -441,7 +431,7 @@ def render_all(renderer: Renderer, jobs: list[Job], out: Path, diags: Diagnostic
     """
     global _WORKER
     cache = cache or BuildCache.disabled()
-    ahead = [job for job in jobs if job in first]
+    ahead = [job for job in jobs if job in first] if first else []
     if ahead and len(ahead) < len(jobs):
         jobs = ahead + [job for job in jobs if job not in first]
     else:

@@ -104,11 +104,16 @@ def _remove_empty_parents(folder: Path, out: Path) -> None:
 
 def safe_target(out: Path, rel: str) -> Path:
     """OUT/REL, refused when REL would leave OUT (kbgen's own folders hold no symlinks to follow)."""
+    return Path(_target(out, rel))
+
+
+def _target(out: Path | str, rel: str) -> str:
+    """safe_target as a plain string: pathlib costs more than the write for thousands of pages."""
     base = os.path.normpath(out)
     target = os.path.normpath(os.path.join(base, rel.lstrip("/")))
     if not target.startswith(base + os.sep):
         raise ValueError(f"refusing to write outside the output folder: {rel}")
-    return Path(target)
+    return target
 
 
 def write_file(out: Path, rel: str, data: str | bytes) -> None:
@@ -134,36 +139,40 @@ class OutputWriter:
         self.sparse = sparse  # OUT was checked to hold PREVIOUS: no need to look at each file
         self.files: dict[str, str] = {}  # output path -> blob key
         self.blobs: dict[str, bytes] = {}  # blob key -> bytes, of the files written here (with RECORD)
-        self._folders: set[Path] = set()
+        self._folders: set[str] = set()
 
     def write(self, rel: str, data: str | bytes, key: str | None = None) -> None:
         """Write REL; KEY is the bytes' blob key when the caller knows it already."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
         rel = rel.lstrip("/")
-        path = safe_target(self.out, rel)
+        path = _target(self.out, rel)
         if self.record or self.previous is not None:
             key = key or blob_key(raw)
             self.files[rel] = key
             if self.record:
                 self.blobs[key] = raw
-            if self.previous is not None and self.previous.get(rel) == key and (self.sparse or path.is_file()):
+            if self.previous is not None and self.previous.get(rel) == key and (self.sparse or os.path.isfile(path)):
                 return
-        if path.parent not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(path.parent)
+        folder = os.path.dirname(path)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         if self.previous is not None and not self.sparse:
             replace_file(self.out, rel, raw)
         else:
-            path.write_bytes(raw)
+            with open(path, "wb") as file:
+                file.write(raw)
 
     def stale(self, keep: set[str]) -> set[str]:
         """The files of the previous build that this one no longer has."""
         return set(self.previous or {}) - keep
 
     def remove_stale(self, keep: set[str]) -> None:
-        """In place: delete the files of the previous build that this one no longer has."""
+        """In place: delete the files of the previous build that this one no longer has, and emptied folders."""
         for rel in sorted(self.stale(keep)):
-            safe_target(self.out, rel).unlink(missing_ok=True)
+            target = safe_target(self.out, rel)
+            target.unlink(missing_ok=True)
+            _remove_empty_parents(target.parent, self.out.resolve())
 
 
 def replace_file(out: Path, rel: str, data: bytes) -> None:

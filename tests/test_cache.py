@@ -213,7 +213,7 @@ def test_in_place_update_rewrites_only_changed_files(make_site, tmp_path):
     changed = {rel for rel in second.manifest.files if rel in stamp and (out / rel).stat().st_mtime_ns != stamp[rel]}
     assert "konto/passwort/index.html" in changed
     assert "versand/lieferzeiten/index.html" not in changed  # untouched: its bytes are the same
-    assert not (out / "konto/alt/index.html").exists()
+    assert not (out / "konto/alt").exists()  # the page is gone, and its folder with it
     assert tree(out) == clean_build(root, tmp_path / "clean")
 
 
