@@ -97,6 +97,7 @@ def measure(site: Path, edits: int) -> None:
     edited: list[float] = []  # until the edited article's page is written (when serve reloads that page)
     rebuilds: list[float] = []  # until the pages are written (when serve reloads the other pages)
     totals: list[float] = []  # until the search index and feeds are written too
+    previews: list[float] = []  # until a text-only edit's page is written from the last build's model
     ready: queue.Queue[int] = queue.Queue()
 
     def read_log() -> None:
@@ -105,6 +106,9 @@ def measure(site: Path, edits: int) -> None:
             m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
             if m:
                 ready.put(int(m.group(1)))
+            m = re.search(r"previewed \S+ in (\d+) ms", line)
+            if m:
+                previews.append(float(m.group(1)))
             m = re.search(r"rebuilt \((?:edited article in (\d+) ms, )?(?:pages in (\d+) ms, )?all in (\d+) ms", line)
             if m:
                 if m.group(1):
@@ -148,6 +152,9 @@ def measure(site: Path, edits: int) -> None:
     print(f"first build in serve: {first:.0f} ms")
     print(f"save -> page shows the edit, {len(latencies)} edits: median {statistics.median(latencies):.0f} ms, "
           f"max {max(latencies):.0f} ms")
+    if previews:
+        print(f"previewed from the last build's model, {len(previews)} of {len(latencies)} edits: page written "
+              f"after median {statistics.median(previews):.0f} ms (max {max(previews):.0f}), before the rebuild")
     if edited:
         print(f"rebuild as reported by serve: edited article's page written after median "
               f"{statistics.median(edited):.0f} ms (max {max(edited):.0f})")

@@ -27,6 +27,7 @@ from kbgen.i18n import load_strings
 from kbgen.model import Article, Site
 from kbgen.notices import load_notices
 from kbgen.parse import ParseContext, parse_article, uses_shortcodes
+from kbgen.preview import SiteSnapshot, snapshot_sources
 from kbgen.report import write_report
 from kbgen.reuse import load_snippets, variable_table
 from kbgen.render import PreviousOutput, Renderer, render_all, worker_count
@@ -64,6 +65,7 @@ class BuildOptions:
     still_current: Callable[[], bool] | None = None
     report: bool = False  # also write _report/index.html, the content-health report
     preview: bool = False  # kbgen serve: show writers' notes (review due) on the pages
+    keep_model: bool = False  # kbgen serve: return a snapshot of the model, which renders the next edit ahead
 
 
 @dataclass
@@ -75,6 +77,7 @@ class BuildResult:
     articles: int = 0  # articles built (also known when the output came from the cache)
     manifest: Manifest | None = None  # what OUT holds after the build, when the cache is on
     superseded: bool = False  # stopped before writing anything: still_current said no
+    snapshot: SiteSnapshot | None = None  # with KEEP_MODEL, after a good build
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -192,7 +195,9 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: 
         if not in_place:
             remember_output(cache, out, site_key, manifest, (intact[1], staged) if intact else None)
         cache.prune(manifest)
-    return BuildResult(diags, site, out, True, len(site.articles), manifest)
+    snapshot = SiteSnapshot(renderer, ctx, snapshot_sources(found.articles), {a.source for a in parsed}) \
+        if options.keep_model else None
+    return BuildResult(diags, site, out, True, len(site.articles), manifest, snapshot=snapshot)
 
 
 def superseded(options: BuildOptions) -> bool:

@@ -31,6 +31,7 @@ from kbgen.build import BuildOptions, build
 from kbgen.cache import Manifest
 from kbgen.config import load_config
 from kbgen.diagnostics import Diagnostic, Diagnostics, format_diagnostics
+from kbgen.preview import PreviewedPage, SiteSnapshot, preview_edit
 
 # An editor's save or a git checkout arrives as a burst of events: a rebuild starts once they
 # pause this long, and gives way if more come in before it writes anything.
@@ -70,7 +71,9 @@ class DevState:
     After the first build the output folder is updated in place: the build cache knows what
     each file holds, so an edit rewrites only the files whose bytes changed. The pages of the
     edited article are written first and announced at once to the browsers showing them;
-    every other page is announced when all are written.
+    every other page is announced when all are written. A save that changes only an article's
+    text is shown sooner still: the last build's model renders that page before the rebuild
+    starts (kbgen/preview.py).
     """
 
     def __init__(self, site: Path, out: Path, drafts: bool) -> None:
@@ -82,15 +85,19 @@ class DevState:
         self.lock = threading.Lock()
         self.manifest: Manifest | None = None  # what self.out holds
         self.changes = 0  # file events seen; the watcher counts them
+        self.changed_paths: set[str] = set()  # real paths changed since the last rebuild began (the watcher's)
+        self.snapshot: SiteSnapshot | None = None  # the model of the last good build, for previews
         self.gave_way = False  # the last rebuild stopped for changes that came in meanwhile
 
-    def rebuild(self, may_give_way: bool = False) -> None:
+    def rebuild(self, may_give_way: bool = False, changed: set[str] | None = None) -> None:
         """Build into the served folder and announce it. MAY_GIVE_WAY: stop before writing anything if
         more changes come in meanwhile (a burst that paused), as the rebuild they start follows; never
-        twice in a row, so that changes arriving steadily still get built."""
+        twice in a row, so that changes arriving steadily still get built. CHANGED: the real paths
+        changed since the last rebuild, when known; one article's text alone is previewed first."""
         with self.lock:
             started = time.perf_counter()
             seen = self.changes
+            previewed = self._preview(changed or set())
             current = (lambda: self.changes == seen) if may_give_way and not self.gave_way else None
             edited: list[float] = []
             announced: list[float] = []
@@ -110,7 +117,8 @@ class DevState:
             try:
                 result = build(BuildOptions(site_root=self.site, out=self.out, drafts=self.drafts,
                                             previous=self.manifest, pages_done=pages_written,
-                                            edited_done=edited_written, still_current=current, preview=True))
+                                            edited_done=edited_written, still_current=current, preview=True,
+                                            keep_model=True))
             finally:
                 if self.ahead:  # stopped between the two announcements: no page may stay ahead
                     self._announce()
@@ -120,8 +128,13 @@ class DevState:
             failed = result.diagnostics.failed(False)
             if result.written:
                 self.manifest = result.manifest
-            elif failed and (announced or edited):
-                self.manifest = None  # a template error after some pages were written: rewrite all next time
+                self.snapshot = result.snapshot
+                if previewed and result.manifest and result.manifest.files.get(previewed.rel) != previewed.key:
+                    self._announce([previewed.url])  # the rebuild changed the previewed page again
+            else:
+                self.snapshot = None
+                if failed and (announced or edited or previewed):
+                    self.manifest = None  # a template error after some pages were written: rewrite all next time
             self.problems = [d for d in result.diagnostics.items() if d.severity == "error"] if failed else []
             shown = [d for d in result.diagnostics.items() if d.severity != "note"]
             if shown:
@@ -133,6 +146,26 @@ class DevState:
                   f"{state})", file=sys.stderr, flush=True)
         if failed or not announced:
             self._announce()
+
+    def _preview(self, changed: set[str]) -> PreviewedPage | None:
+        """The page of the one article whose text alone changed, written and announced; else None."""
+        if self.snapshot is None or self.manifest is None or self.problems or not changed:
+            return None
+        started = time.perf_counter()
+        try:
+            page = preview_edit(self.snapshot, changed, self.out, self.manifest)
+        except Exception:  # a bug in the shortcut must not keep the rebuild from running
+            traceback.print_exc()
+            page = None
+        if page is None:
+            return None
+        files = dict(self.manifest.files, **{page.rel: page.key})
+        self.manifest = Manifest(files, self.manifest.diagnostics, self.manifest.articles,
+                                 self.manifest.fingerprints, self.manifest.parsed)
+        self._announce([page.url])
+        print(f"kbgen serve: previewed {page.url} in {(time.perf_counter() - started) * 1000:.0f} ms",
+              file=sys.stderr, flush=True)
+        return page
 
     def _announce(self, urls: list[str] | None = None) -> None:
         """A new generation of every page, or (URLS) of these pages only, ahead of the others."""
@@ -305,8 +338,9 @@ class _Watcher(FileSystemEventHandler):
                 while (left := self.last_change + DEBOUNCE_SECONDS - time.monotonic()) > 0:
                     self.pending.wait(left)
                 self.last_change = None
+                changed, self.state.changed_paths = self.state.changed_paths, set()
             try:
-                self.state.rebuild(may_give_way=True)
+                self.state.rebuild(may_give_way=True, changed=changed)
             except Exception:  # a bug in kbgen: say so, and keep rebuilding on the next change
                 traceback.print_exc()
 
@@ -348,9 +382,12 @@ class _Watcher(FileSystemEventHandler):
         if event.is_directory and event.event_type in ("created", "deleted", "moved") and \
                 any(p and os.path.dirname(p) == str(self.state.site) for p in paths):
             self.watch()  # a folder at the top of the site came, went or was replaced
-        if all(not p or self._ignored(Path(p)) for p in paths):
+        kept = [p for p in paths if p and not self._ignored(Path(p))]
+        if not kept:
             return
         with self.pending:
+            if not (event.is_directory and event.event_type == "modified"):  # those come with their files' events
+                self.state.changed_paths.update(os.path.realpath(p) for p in kept)
             self.state.changes += 1
             idle = self.last_change is None
             self.last_change = time.monotonic()

@@ -19,8 +19,15 @@ def validate_references(site: Site, all_sources: set[str], diags: Diagnostics) -
     """ALL_SOURCES: every article source found, drafts included, to tell 'draft' from 'missing'."""
     folder_urls = {key: f.url for key, f in site.folders.items()}
     for article in site.articles.values():
-        article.ref_urls = [_resolve(article, i, site, folder_urls, all_sources, diags)
-                            for i in range(len(article.references))]
+        article.ref_urls = resolve_references(article, site, all_sources, diags, folder_urls)
+
+
+def resolve_references(article: Article, site: Site, all_sources: set[str], diags: Diagnostics,
+                       folder_urls: dict[str, str] | None = None) -> list[str]:
+    """The final URL of each of ARTICLE's references, index-aligned; the broken ones go to DIAGS."""
+    if folder_urls is None:
+        folder_urls = {key: f.url for key, f in site.folders.items()}
+    return [_resolve(article, i, site, folder_urls, all_sources, diags) for i in range(len(article.references))]
 
 
 def _anchor_ok(target: Article, anchor: str) -> bool:

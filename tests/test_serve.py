@@ -250,7 +250,9 @@ def test_serve_rebuilds_after_any_sequence_of_edits_equal_a_clean_build(make_sit
     for number, edit in enumerate(edits):
         before = _tree(state.out)
         edit()
-        state.rebuild()
+        # As the watcher reports them: the first edit (text only) is previewed from the model first.
+        state.rebuild(changed={os.path.realpath(article)} if number in (0, 1) else
+                      {os.path.realpath(root / "content/versand/kosten.md")} if number in (3, 4) else None)
         if state.problems:  # a failed rebuild keeps the last good pages
             assert number == 3 and _tree(state.out) == before
             continue
