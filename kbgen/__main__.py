@@ -1,5 +1,5 @@
 """`python -m kbgen` is the same as the `kbgen` command."""
 
-from kbgen.cli import main
+from kbgen.cli import run
 
-raise SystemExit(main())
+run()

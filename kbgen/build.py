@@ -33,7 +33,7 @@ from kbgen.reuse import load_snippets, variable_table
 from kbgen.render import PreviousOutput, Renderer, render_all, worker_count
 from kbgen.assets import collect_assets, write_assets
 from kbgen.search.checks import run_search_tests
-from kbgen.search.format import manifest_name
+from kbgen.search.format import Encoder, manifest_name
 from kbgen.search.indexer import build_index
 from kbgen.related import compute_related, related_inputs
 from kbgen.sitemodel import build_site
@@ -44,6 +44,7 @@ from kbgen.write import MARKER, OutputWriter, StagedOutput, check_output_folder
 
 PARALLEL_MIN_ARTICLES = 200  # below this, parsing in one process is faster than forking
 SEARCH_DIR = "assets/search"  # where the search index files go in the output
+INDEX_FILES_RESULT = "search-index-files"  # the cache result holding the last index files, for reuse
 
 
 @dataclass
@@ -122,7 +123,9 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: 
             restored = restore_output(manifest, site_key, out, root, options, cache)
             if restored is not None:
                 return restored
-    parsed, parse_keys = parse_all(found, ctx, cache, inputs.articles)
+    parsed, parse_keys = parse_all(found, ctx, cache, inputs.articles, inputs.hashes)
+    if options.write:
+        index.earlier = stored_index_files(cache)
     for article in parsed:
         diags.extend(article.diagnostics)
     # A large site's search index is its longest single task and needs the model but not the related
@@ -173,7 +176,8 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: 
         edited = {job for job in jobs if job.kind == "article" and job.key in parse_keys
                   and shown.get(job.key) != parse_keys[job.key]} if shown is not None else set()
         pages, fingerprints = render_all(renderer, jobs, staged.path, diags, worker_count(),
-                                         meanwhile=lambda: write_search_index(site, config, writer, index), cache=cache,
+                                         meanwhile=lambda: write_search_index(site, config, writer, index, cache),
+                                         cache=cache,
                                          previous=prior, pages_done=options.pages_done or (lambda: None),
                                          first=edited, first_done=options.edited_done or (lambda urls: None))
         write_extras(vc, found, writer)
@@ -192,12 +196,23 @@ def _build(options: BuildOptions, cache: BuildCache, diags: Diagnostics, index: 
         staged.commit(stale)
     if manifest is not None:
         cache.put_manifest(site_key, manifest)
+        if index.index is not None:
+            cache.put_result(INDEX_FILES_RESULT, "", index.index.encoded)
         if not in_place:
             remember_output(cache, out, site_key, manifest, (intact[1], staged) if intact else None)
         cache.prune(manifest)
     snapshot = SiteSnapshot(renderer, ctx, snapshot_sources(found.articles), {a.source for a in parsed}) \
         if options.keep_model else None
     return BuildResult(diags, site, out, True, len(site.articles), manifest, snapshot=snapshot)
+
+
+def stored_index_files(cache: BuildCache) -> EncodedFiles | None:
+    """The search index files the last good build wrote, by their Encoder reuse keys."""
+    stored = cache.result(INDEX_FILES_RESULT, "")
+    if not isinstance(stored, dict):
+        return None
+    return {key: value for key, value in stored.items() if isinstance(key, str) and isinstance(value, tuple)
+            and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], str)}
 
 
 def superseded(options: BuildOptions) -> bool:
@@ -250,10 +265,11 @@ def _stamps(out: Path) -> dict[str, tuple[int, int]]:
     """Every file below OUT (but kbgen's marker): relative path -> (size, modification time in ns)."""
     stamps: dict[str, tuple[int, int]] = {}
     for dirpath, _, filenames in os.walk(out):
+        rel = os.path.relpath(dirpath, out).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
         for name in filenames:
-            path = os.path.join(dirpath, name)
-            info = os.stat(path)
-            stamps[os.path.relpath(path, out).replace(os.sep, "/")] = (info.st_size, info.st_mtime_ns)
+            info = os.stat(os.path.join(dirpath, name))
+            stamps[prefix + name] = (info.st_size, info.st_mtime_ns)
     stamps.pop(MARKER, None)
     return stamps
 
@@ -314,22 +330,58 @@ def cached_related(site: Site, limit: int, cache: BuildCache) -> None:
         cache.put_result("related", key, {s: list(a.related) for s, a in site.articles.items()})
 
 
-def write_search_index(site: Site, config: SiteConfig, writer: OutputWriter, job: "SearchIndexJob") -> None:
-    """One index per language under assets/search/, built while the pages render (or earlier, by JOB)."""
-    for rel, data in sorted(job.files(site, config).items()):
+def write_search_index(site: Site, config: SiteConfig, writer: OutputWriter, job: "SearchIndexJob",
+                       cache: BuildCache) -> None:
+    """One index per language under assets/search/, built while the pages render (or earlier, by JOB).
+
+    The files the last build made from the same data are taken from OUT where it holds them
+    still, else from the build cache; should the cache fail to give one, the index is built again.
+    """
+    index = job.files(site, config)
+    for rel, data in sorted(index.files.items()):
         writer.write(rel, data)
+    wanted = {key for rel, key in index.reused.items() if not writer.holds(rel, key)}
+    try:
+        fetched = dict(cache.blobs(wanted)) if wanted else {}
+    except CacheMiss:
+        job.index = index = search_index_files(site, config)
+        for rel, data in sorted(index.files.items()):
+            writer.write(rel, data)
+        return
+    for rel, key in sorted(index.reused.items()):
+        if key in fetched:
+            writer.write(rel, fetched[key], key)
+        else:
+            writer.keep(rel, key)
 
 
-def search_index_files(site: Site, config: SiteConfig) -> dict[str, bytes]:
-    """Every language's index files by their path in the output."""
-    return {f"{SEARCH_DIR}/{name}": data for lang in config.languages
-            for name, data in build_index(site, config, lang).files.items()}
+EncodedFiles = dict[str, tuple[str, str]]  # an index Encoder's reuse key -> (file name, blob key of its bytes)
 
 
-_INDEX_INPUT: tuple[Site, SiteConfig] | None = None
+@dataclass
+class SearchIndexOutput:
+    files: dict[str, bytes]  # output path -> bytes, of the files encoded
+    reused: dict[str, str]  # output path -> blob key, of the files the last build made from the same data
+    encoded: EncodedFiles  # every file, for the next build to reuse
 
 
-def _index_in_child() -> dict[str, bytes]:
+def search_index_files(site: Site, config: SiteConfig, earlier: EncodedFiles | None = None) -> SearchIndexOutput:
+    """Every language's index files by their path in the output, and what the next build may reuse of them."""
+    result = SearchIndexOutput({}, {}, {})
+    for lang in config.languages:
+        index = build_index(site, config, lang, Encoder(earlier))
+        result.files.update((f"{SEARCH_DIR}/{name}", data) for name, data in index.files.items())
+        result.reused.update((f"{SEARCH_DIR}/{name}", key) for name, key in index.reused.items())
+        keys = {name: digest(data) for name, data in index.files.items()}
+        result.encoded.update((key, (name, keys.get(name) or index.reused[name])) for key, name in index.encoded.items()
+                              if name != index.manifest)
+    return result
+
+
+_INDEX_INPUT: tuple[Site, SiteConfig, EncodedFiles | None] | None = None
+
+
+def _index_in_child() -> SearchIndexOutput:
     assert _INDEX_INPUT is not None
     return search_index_files(*_INDEX_INPUT)
 
@@ -338,29 +390,34 @@ class SearchIndexJob:
     """The search index, built in a forked process while this one computes related articles and renders.
 
     Unstarted, `files` builds it here and now. A started job that is not collected (the build
-    failed first) is terminated by `close`.
+    failed first) is terminated by `close`. EARLIER: the index files of the last build, from
+    the cache, which are not encoded again where their data is unchanged.
     """
 
     def __init__(self) -> None:
         self._pool: Any = None
         self._pending: Any = None
+        self.earlier: EncodedFiles | None = None
+        self.index: SearchIndexOutput | None = None  # after `files`
 
     def start(self, site: Site, config: SiteConfig) -> None:
         global _INDEX_INPUT
-        _INDEX_INPUT = (site, config)  # the forked process sees the model as it is now
+        _INDEX_INPUT = (site, config, self.earlier)  # the forked process sees the model as it is now
         try:
             self._pool = multiprocessing.get_context("fork").Pool(1)
             self._pending = self._pool.apply_async(_index_in_child)
         finally:
             _INDEX_INPUT = None
 
-    def files(self, site: Site, config: SiteConfig) -> dict[str, bytes]:
+    def files(self, site: Site, config: SiteConfig) -> SearchIndexOutput:
         if self._pending is None:
-            return search_index_files(site, config)
+            self.index = search_index_files(site, config, self.earlier)
+            return self.index
         try:
-            return dict(self._pending.get())
+            self.index = self._pending.get()
         finally:
             self.close()
+        return self.index
 
     def close(self) -> None:
         if self._pool is not None:
@@ -416,15 +473,18 @@ def _parse_one(item: tuple[Source, bytes | None]) -> Article | None:
 
 
 def parse_all(found: Discovery, ctx: ParseContext, cache: BuildCache | None = None,
-              raws: dict[str, bytes] | None = None) -> tuple[list[Article], dict[str, str]]:
+              raws: dict[str, bytes] | None = None,
+              hashes: dict[str, str] | None = None) -> tuple[list[Article], dict[str, str]]:
     """Every article, from the cache where its bytes and the parse settings are unchanged,
-    and the parse key of each article read (source -> key): equal keys, equal articles."""
+    and the parse key of each article read (source -> key): equal keys, equal articles.
+    HASHES: the digest of each of RAWS, when read_inputs made them already."""
     global _PARSE_CONTEXT
     cache = cache or BuildCache.disabled()
     raws = raws or {}
+    hashes = hashes if hashes is not None else {source: digest(raw) for source, raw in raws.items()}
     context_keys = {True: ctx.fingerprint(), False: ctx.fingerprint(shortcodes=False)}
     keys = {src.source: digest(context_keys[uses_shortcodes(raws[src.source])], src.source, src.lang, src.rel,
-                               raws[src.source])
+                               hashes[src.source])
             for src in found.articles if src.source in raws}
     stored = cache.articles(keys.values())
     todo = [(src, raws.get(src.source)) for src in found.articles if keys.get(src.source) not in stored]

@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS results (name TEXT PRIMARY KEY, key TEXT NOT NULL, su
 _DEPENDENCIES = ("markdown-it-pyrs", "markdown-it-pyrs-abi3", "jinja2", "markupsafe", "pyyaml", "whoosh",
                  "numpy")
 _SAFE_GLOBALS = {
-    ("kbgen.model", name) for name in ("Article", "Heading", "Section", "Reference")
+    ("kbgen.model", name) for name in ("Article", "Heading", "Section", "Reference", "SearchText")
 } | {("kbgen.diagnostics", "Diagnostic"), ("kbgen.cache", "Manifest"), ("datetime", "date"), ("datetime", "datetime"),
      ("datetime", "timedelta"), ("datetime", "timezone"), ("collections", "Counter"),
      ("collections", "defaultdict"), ("collections", "OrderedDict"), ("builtins", "set"),

@@ -7,7 +7,7 @@ saved during a build can never be cached under the hash of its older text.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbgen.cache import code_digest, digest
@@ -20,18 +20,20 @@ SOURCE_FOLDERS = ("content", "layouts", "assets", "i18n")
 class SiteInputs:
     articles: dict[str, bytes]  # source -> the file's bytes, for the articles that could be read
     digest: str  # kbgen's code, the site's top-level files and every file below SOURCE_FOLDERS
+    hashes: dict[str, str] = field(default_factory=dict)  # source -> digest of the article's bytes (hashed once)
 
 
 def read_inputs(root: Path, found: Discovery) -> SiteInputs:
     articles: dict[str, bytes] = {}
-    by_path: dict[str, bytes] = {}
+    hashes: dict[str, str] = {}
+    by_path: dict[str, str] = {}  # path -> digest of the bytes, for the articles read
     for src in found.articles:
         try:
             data = src.path.read_bytes()
         except OSError:
             continue  # parsing reports it
         articles[src.source] = data
-        by_path[str(src.path)] = data
+        hashes[src.source] = by_path[str(src.path)] = digest(data)
     parts: list[bytes | str] = [code_digest()]
     for entry in sorted(root.iterdir()) if root.is_dir() else []:
         if entry.is_file() and not entry.name.startswith("."):
@@ -40,14 +42,15 @@ def read_inputs(root: Path, found: Discovery) -> SiteInputs:
         folder = root / name
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()
+            rel = os.path.relpath(dirpath, root).replace(os.sep, "/") + "/"  # once per folder: 10,000 files add up
             for filename in sorted(filenames):
                 path = os.path.join(dirpath, filename)
                 known = by_path.get(path)
-                parts += [os.path.relpath(path, root), known if known is not None else _read(Path(path))]
+                parts += [rel + filename, known if known is not None else _read(Path(path))]
     for src in [*found.articles, *found.media]:  # files reached through symlinked folders, too
         if str(src.path) not in by_path:
             parts += [src.source, _read(src.path)]
-    return SiteInputs(articles, digest(*parts))
+    return SiteInputs(articles, digest(*parts), hashes)
 
 
 def _read(path: Path) -> bytes:

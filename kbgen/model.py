@@ -48,6 +48,22 @@ class Reference:
 
 
 @dataclass
+class SearchText:
+    """An article's search words, counted per field where the parse workers see them.
+
+    The index then only maps words to ids and adds arrays: it never splits a text again, and a
+    cached parse result carries two compact values instead of the text a second time.
+    """
+
+    words: str  # the distinct words (stop words removed), in code-point order, space-separated
+    count: int  # how many words WORDS holds
+    # (field, word, count) as native uint32 triples, sorted by field then word. Fields: 0-2 the
+    # article's title, keywords and description; then each section's heading (3 + 2k) and body (4 + 2k).
+    counts: bytes
+    sections: int  # the section units the article has (at least one, maybe empty)
+
+
+@dataclass
 class Article:
     source: str  # path relative to content/, e.g. "de/versand/lieferzeiten.md"
     lang: str  # language code
@@ -71,8 +87,7 @@ class Article:
     related: list[str] = field(default_factory=list)  # sources of related articles, best first
     guide: str | None = None  # key of the guide this article is a step of
     ref_urls: list[str] = field(default_factory=list)  # resolved site URL of each reference, index-aligned
-    search_fields: dict[str, str] = field(default_factory=dict)  # title/keywords/description -> search tokens, space-separated
-    search_sections: list[dict[str, str]] = field(default_factory=list)  # per section: heading/body -> search tokens
+    search: SearchText | None = None  # its words as the search index counts them; None: excluded from search
 
     @property
     def file(self) -> str:

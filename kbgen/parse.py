@@ -82,7 +82,7 @@ def _parse(src: Source, raw: bytes, ctx: ParseContext, diags: Diagnostics) -> Ar
                       headings=rendered.headings, sections=rendered.sections, references=rendered.references,
                       word_count=rendered.word_count, includes=expanded.includes)
     if not (doc.meta.get("search") or {}).get("exclude"):
-        article.search_fields, article.search_sections = analyse_article(article)  # here: in the workers
+        article.search = analyse_article(article)  # here: in the workers
     for section in article.sections:  # only the snippet travels on: less to send back from the workers
         section.text = excerpt(section.text)
     return article

@@ -36,6 +36,8 @@ TEMPLATES = ("base.html", "home.html", "folder.html", "article.html", "listing.h
              "404.html", "redirect.html", "footer.html", "contact.html", "contactpage.html", "channels.html",
              "guideprint.html", "notices.html", "feedback.html", "head.html", "headersearch.html",
              "themetoggle.html")
+PAGE_TEMPLATES = ("article.html", "folder.html", "home.html", "listing.html", "search.html", "contactpage.html",
+                  "guideprint.html", "redirect.html", "404.html")  # what Renderer._page gives pages
 PARALLEL_MIN_PAGES = 400  # below this, forking workers costs more than it saves
 _FRAGMENT_CALL = re.compile(r"""fragment\(\s*["']([^"']+)["']""")  # the site-wide parts a template shows
 
@@ -159,6 +161,21 @@ class Renderer:
                 if name not in ("site", "t") and not callable(value) and not isinstance(value, Derived)}
         return digest(self._template_keys[template], self._lang_keys[lang], job.kind, job.url, template,
                       _serialised(data))
+
+    def prepare(self, cache: BuildCache) -> None:
+        """Each page template's layout digest, made before workers fork (else each parses the layouts),
+        and taken from the cache when no layout file changed since the build that made them."""
+        known = _LAYOUT_DIGESTS.setdefault(self.env, {})
+        if all(name in known for name in PAGE_TEMPLATES):
+            return
+        key = digest(code_digest(), template_digest(self.layout_dirs))
+        stored = cache.result("layout-digests", key)
+        if isinstance(stored, dict) and all(isinstance(v, str) for v in stored.values()):
+            known.update({name: value for name, value in stored.items() if name not in known})
+        for name in PAGE_TEMPLATES:
+            self._templates_digest(name)
+        if stored != known and cache.enabled:
+            cache.put_result("layout-digests", key, dict(known))
 
     def _templates_digest(self, template: str) -> str:
         """The sources of TEMPLATE and of every template it extends, includes, imports or shows as a fragment.
@@ -436,6 +453,8 @@ def render_all(renderer: Renderer, jobs: list[Job], out: Path, diags: Diagnostic
         jobs = ahead + [job for job in jobs if job not in first]
     else:
         ahead = []
+    if cache.enabled:
+        renderer.prepare(cache)
     _WORKER = (renderer, out, jobs, cache, previous or PreviousOutput({}, {}))
     reports: list[RenderReport] = []
     try:

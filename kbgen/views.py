@@ -7,6 +7,7 @@ URL in them is a site-internal path that the template makes relative with `url()
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -34,6 +35,7 @@ class ViewContext:
     theme: Theme = field(default_factory=Theme)  # generated theme CSS, logo and favicon
     preview: dt.date | None = None  # kbgen serve: the build date, for notes only writers see (review due)
     _cards: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _tag_urls: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     def card(self, article: Article) -> dict[str, Any]:
         """The article as listings show it; made once per build (a large site lists each article a dozen times).
@@ -83,7 +85,10 @@ class ViewContext:
         return "/".join([lang_prefix(self.config, lang), segment, *rest]) + "/"
 
     def tag_url(self, lang: str, tag: str) -> str:
-        return self.special_url(lang, "tags", slugify(tag, "tag"))
+        url = self._tag_urls.get((lang, tag))
+        if url is None:  # every article page links its tags: slugify each tag once
+            url = self._tag_urls[(lang, tag)] = self.special_url(lang, "tags", slugify(tag, "tag"))
+        return url
 
     def product_url(self, lang: str, pid: str) -> str:
         return self.special_url(lang, "products", pid)
@@ -92,9 +97,14 @@ class ViewContext:
 def format_date(date: dt.date | None, strings: dict[str, str]) -> str:
     if date is None:
         return ""
-    months = strings["months"].split(",")
-    return strings["date_format"].format(day=date.day, month=months[date.month - 1].strip(), year=date.year,
-                                         mm=f"{date.month:02d}", dd=f"{date.day:02d}")
+    return _formatted(date, strings["date_format"], strings["months"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(date: dt.date, date_format: str, months: str) -> str:
+    """A site shows few distinct dates, each on many pages."""
+    month = months.split(",")[date.month - 1].strip()
+    return date_format.format(day=date.day, month=month, year=date.year, mm=f"{date.month:02d}", dd=f"{date.day:02d}")
 
 
 def site_view(vc: ViewContext, lang: str) -> dict[str, Any]:

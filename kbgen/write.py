@@ -163,6 +163,15 @@ class OutputWriter:
             with open(path, "wb") as file:
                 file.write(raw)
 
+    def holds(self, rel: str, key: str) -> bool:
+        """Whether OUT holds REL with the bytes of blob KEY already (the previous build wrote them)."""
+        return self.previous is not None and self.previous.get(rel) == key and \
+            (self.sparse or os.path.isfile(_target(self.out, rel.lstrip("/"))))
+
+    def keep(self, rel: str, key: str) -> None:
+        """Record REL as written: OUT holds it with blob KEY's bytes (see `holds`), and the cache has them."""
+        self.files[rel.lstrip("/")] = key
+
     def stale(self, keep: set[str]) -> set[str]:
         """The files of the previous build that this one no longer has."""
         return set(self.previous or {}) - keep

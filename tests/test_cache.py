@@ -295,3 +295,44 @@ def test_a_layout_edit_re_renders_only_the_pages_made_with_it(make_site, tmp_pat
     assert {"folder.html", "home.html", "listing.html"}.isdisjoint(rendered)  # not made with article.html
     monkeypatch.undo()
     assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
+def _index_encodings(monkeypatch) -> list[str]:
+    """The search index files really encoded (not reused from the last build) in this process."""
+    import kbgen.search.format as format_module
+    kinds: list[str] = []
+    original = format_module.encode_file
+
+    def counting(kind, data, hashed=True):
+        kinds.append(kind)
+        return original(kind, data, hashed)
+
+    monkeypatch.setattr(format_module, "encode_file", counting)
+    monkeypatch.setenv("KBGEN_WORKERS", "1")
+    return kinds
+
+
+def test_an_edit_encodes_only_the_index_files_whose_data_changed(make_site, tmp_path, monkeypatch):
+    files = dict(SITE, **{f"content/konto/thema-{i}.md": f"# Thema {i}\n\nText über Gutschein{i} und Konto.\n"
+                          for i in range(40)})
+    root = make_site(files)
+    encoded = _index_encodings(monkeypatch)
+    assert build_site(root, out=tmp_path / "a").written
+    total = len(encoded)
+    encoded.clear()
+    page = root / "content/konto/thema-7.md"
+    page.write_text("# Thema 7\n\nText über Rücksendeetiketten.\n", encoding="utf-8")
+    assert build_site(root, out=tmp_path / "a").written
+    assert 0 < len(encoded) < total / 2, (total, encoded)  # its docs chunk, the shards its words live in
+    assert tree(tmp_path / "a") == clean_build(root, tmp_path / "clean")
+
+
+def test_index_files_missing_from_the_cache_are_built_again(make_site, tmp_path):
+    root = make_site(SITE)
+    assert build_site(root, out=tmp_path / "a").written
+    with sqlite3.connect(cache_file(root)) as conn:  # the stored index files are gone
+        conn.execute("DELETE FROM blobs WHERE CAST(data AS TEXT) LIKE '(self.__kbgen%'")
+    page = root / "content/konto/passwort.md"
+    page.write_text("# Passwort vergessen\n\nSo setzen Sie es zurück, per E-Mail.\n", encoding="utf-8")
+    assert build_site(root, out=tmp_path / "b").written  # a new output folder: nothing to keep there
+    assert tree(tmp_path / "b") == clean_build(root, tmp_path / "clean")

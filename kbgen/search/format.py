@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,36 @@ def encode_file(kind: str, data: Any, hashed: bool = True) -> tuple[str, bytes]:
     return name, f'(self.__kbgen = self.__kbgen || {{}})["{name}"] = {body};\n'.encode()
 
 
+class Encoder:
+    """encode_file for hashed files, skipping those an earlier build made from equal data.
+
+    Data is compared as its pickle: equal pickles are equal data and so equal JSON (a difference
+    pickle sees but JSON does not, such as a tuple for a list, only costs a miss). After one edit
+    most of a large site's index files hold the same data as before, and pickling is several
+    times faster than encoding. A file found in EARLIER is not encoded at all: the build has its
+    bytes already (the output folder or the build cache holds them, by blob key).
+    """
+
+    def __init__(self, earlier: dict[str, tuple[str, str]] | None = None) -> None:
+        self.earlier = earlier or {}  # reuse key -> (file name, blob key of its bytes)
+        self.made: dict[str, str] = {}  # reuse key -> file name, of every file encoded or reused here
+        self.reused: dict[str, str] = {}  # file name -> blob key, of the files taken from EARLIER
+
+    def emit(self, kind: str, data: Any, files: dict[str, bytes]) -> str:
+        """The name of KIND's file for DATA; its bytes go to FILES unless an earlier build has them."""
+        h = hashlib.blake2b(kind.encode(), digest_size=20)
+        h.update(b"\0" + pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        key = h.hexdigest()
+        found = self.earlier.get(key)
+        if found is not None:
+            name = found[0]
+            self.reused[name] = found[1]
+        else:
+            name, files[name] = encode_file(kind, data)
+        self.made[key] = name
+        return name
+
+
 def decode_text(text: str, name: str) -> Any:
     match = _WRAPPER.match(text)
     if not match:
@@ -74,4 +105,6 @@ def decode_file(path: Path) -> Any:
 class IndexFiles:
     lang: str
     manifest: str  # file name of the manifest, relative to the index folder
-    files: dict[str, bytes]  # file name -> bytes
+    files: dict[str, bytes]  # file name -> bytes, of the files encoded (not reused)
+    reused: dict[str, str] = field(default_factory=dict)  # file name -> blob key, of the files an earlier build made
+    encoded: dict[str, str] = field(default_factory=dict)  # Encoder's reuse key -> file name, for the next build

@@ -8,35 +8,38 @@ and section and quantised, so the browser only adds integers.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from array import array
+from collections import Counter, defaultdict
 from itertools import filterfalse
 from typing import Any
 
 import numpy as np
 
 from kbgen.config import SiteConfig
-from kbgen.model import Article, Site
+from kbgen.model import Article, SearchText, Site
 from kbgen.search import ranking
 from kbgen.search.analysis import Decompounder, stem, stopwords, tokens
 from kbgen.search.format import (DICT_TARGET_BYTES, DOCS_CHUNK, KEY_LENGTH, POSTINGS_TARGET_BYTES, VERSION,
-                                 IndexFiles, encode_file, shard_key)
+                                 Encoder, IndexFiles, encode_file, shard_key)
 
 EXCERPT_CHARS = 160  # text kept per section for the result snippet
 
 
 def searchable(site: Site, lang: str) -> list[Article]:
     """The articles a language's index holds, in a stable order (their ids are positions here)."""
-    return sorted((a for a in site.in_lang(lang) if not (a.meta.get("search") or {}).get("exclude")),
-                  key=lambda a: a.source)
+    return sorted((a for a in site.in_lang(lang) if a.search is not None and
+                   not (a.meta.get("search") or {}).get("exclude")), key=lambda a: a.source)
 
 
-def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
+def build_index(site: Site, config: SiteConfig, lang: str, encode: Encoder | None = None) -> IndexFiles:
+    """ENCODE may know the files of an earlier build: those whose data is the same are not encoded again
+    (the result lists them as reused)."""
+    encode = encode or Encoder()
     articles = searchable(site, lang)
+    texts = [a.search for a in articles if a.search is not None]
     stops = stopwords(lang)
-    vocabulary: set[str] = set()
-    for a in articles:
-        for text in [*a.search_fields.values(), *(x for s in a.search_sections for x in s.values())]:
-            vocabulary.update(text.split())
+    all_words = " ".join(t.words for t in texts).split()  # each article's distinct words, article after article
+    vocabulary = set(all_words)
     decompound = Decompounder(vocabulary | {stem(w, lang) for w in vocabulary if len(w) >= 4}) if lang == "de" \
         else Decompounder(set())
     synonyms = _synonym_stems(config, lang)
@@ -66,19 +69,35 @@ def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
         terms.end_word()
     word_ids = {word: i for i, word in enumerate(words)}
     boosts = [float((a.meta.get("search") or {}).get("boost", 1.0)) for a in articles]
-    article_units = [(aid, ranking.ARTICLE_SLOT, [a.search_fields[name] for name in ranking.ARTICLE_FIELDS])
-                     for aid, a in enumerate(articles)]
-    section_units = [(aid, min(slot, ranking.MAX_SECTION_SLOT), [s[name] for name in ranking.SECTION_FIELDS])
-                     for aid, a in enumerate(articles) for slot, s in enumerate(a.search_sections)]
+    # every (article, field, word) with its count; an article's words are sorted as WORDS is, so
+    # mapping them to ids keeps the rows sorted by unit field, then word
+    gids = np.fromiter(map(word_ids.__getitem__, all_words), dtype=np.int64, count=len(all_words))
+    first_word = np.cumsum([0] + [t.count for t in texts], dtype=np.int64)[:-1]
+    rows = [np.frombuffer(t.counts, dtype=np.uint32).reshape(-1, 3) for t in texts]
+    table = np.concatenate(rows).astype(np.int64) if rows else np.zeros((0, 3), dtype=np.int64)
+    aid = np.repeat(np.arange(len(texts), dtype=np.int64), [len(r) for r in rows])
+    number, word_of, count = table[:, 0], gids[first_word[aid] + table[:, 1]] if len(table) else table[:, 1], \
+        table[:, 2]
+    del table, rows, gids
+    n_articles, n_article_fields = len(texts), len(ranking.ARTICLE_FIELDS)
+    own = number < n_article_fields
+    article_postings = _score(aid[own] * n_article_fields + number[own], word_of[own], count[own], ranking.ARTICLE_FIELDS,
+                              np.arange(n_articles, dtype=np.int64), np.full(n_articles, ranking.ARTICLE_SLOT),
+                              terms, boosts)
+    per_article = np.array([t.sections for t in texts], dtype=np.int64)
+    first_unit = np.cumsum(np.r_[0, per_article], dtype=np.int64)[:-1]
+    unit_aid = np.repeat(np.arange(n_articles, dtype=np.int64), per_article)
+    slot = np.minimum(np.arange(len(unit_aid), dtype=np.int64) - first_unit[unit_aid], ranking.MAX_SECTION_SLOT)
+    inner = ~own  # a section's heading is field 3 + 2k, its body 4 + 2k: unit field 2 * (first unit + k) + (0|1)
+    section_postings = _score(2 * first_unit[aid[inner]] + number[inner] - n_article_fields, word_of[inner],
+                              count[inner], ranking.SECTION_FIELDS, unit_aid, slot, terms, boosts)
+    del aid, number, word_of, count, own, inner
     # every posting as one int: term rank << 32 | aid << 12 | slot << 8 | q, which sorts like the tuple
-    packed = np.concatenate([
-        _score(article_units, ranking.ARTICLE_FIELDS, word_ids, terms, boosts),
-        _score(section_units, ranking.SECTION_FIELDS, word_ids, terms, boosts)])
+    packed = np.concatenate([article_postings, section_postings])
     files: dict[str, bytes] = {}
-    dicts, ranges = _write_shards(entries, terms.names, packed, files, lang)
-    chunks = _write_docs(articles, files, lang)
-    facets_name, facets = encode_file(f"facets-{lang}", _facets(articles, site, config, lang))
-    files[facets_name] = facets
+    dicts, ranges = _write_shards(entries, terms.names, packed, files, lang, encode)
+    chunks = _write_docs(articles, files, lang, encode)
+    facets_name = encode.emit(f"facets-{lang}", _facets(articles, site, config, lang), files)
     manifest = {
         "version": VERSION, "lang": lang, "articles": len(articles), "dicts": dicts, "postings": ranges,
         "docs": chunks,
@@ -93,32 +112,36 @@ def build_index(site: Site, config: SiteConfig, lang: str) -> IndexFiles:
     }
     name, data = encode_file(f"search-{lang}", manifest, hashed=False)
     files[name] = data
-    return IndexFiles(lang, name, files)
+    return IndexFiles(lang, name, files, dict(encode.reused), dict(encode.made))
 
 
-def analyse_article(article: Article) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """Each field's search tokens, stop words removed, space-separated; runs in the parse workers.
+def analyse_article(article: Article) -> SearchText:
+    """The article's search words counted per field, stop words removed; runs in the parse workers.
 
-    One string per field rather than a dict of counts: a tenth of the memory for the model of
-    a large site, and quicker to send back from the workers; build_index counts them all at once.
+    Counted here, where the text is split anyway, and kept compact (see SearchText): the model
+    of a large site holds it for every article, and the parse cache stores it.
     """
     lang, meta = article.lang, article.meta
     stops = stopwords(lang)
 
-    def analysed(text: str) -> str:
-        return " ".join(filterfalse(stops.__contains__, tokens(text, lang)))
+    def analysed(text: str) -> list[str]:
+        return list(filterfalse(stops.__contains__, tokens(text, lang)))
 
-    fields = {
-        "title": analysed(article.title),
-        "keywords": analysed(" ".join([*meta.get("keywords", []), *meta.get("tags", [])])),
-        "description": analysed(article.description),
-    }
     kept = article.sections[: ranking.MAX_SECTION_SLOT + 1]
-    sections = [{"heading": analysed(s.heading), "body": analysed(s.text)} for s in kept]
+    sections = [[analysed(s.heading), analysed(s.text)] for s in kept]
     rest = analysed(" ".join(s.heading + " " + s.text for s in article.sections[ranking.MAX_SECTION_SLOT + 1:]))
     if rest:  # sections past the last slot count as the last one's text
-        sections[-1]["body"] = f"{sections[-1]['body']} {rest}"
-    return fields, sections or [{"heading": "", "body": ""}]
+        sections[-1][1] += rest
+    sections = sections or [[[], []]]
+    fields = [analysed(article.title), analysed(" ".join([*meta.get("keywords", []), *meta.get("tags", [])])),
+              analysed(article.description), *(text for pair in sections for text in pair)]
+    words = sorted(set().union(*fields))
+    index = {word: i for i, word in enumerate(words)}
+    triples = array("I")
+    for number, text in enumerate(fields):
+        for word, n in sorted(Counter(text).items()):
+            triples.extend((number, index[word], n))
+    return SearchText(" ".join(words), len(words), triples.tobytes(), len(sections))
 
 
 def _synonym_stems(config: SiteConfig, lang: str) -> dict[str, tuple[str, ...]]:
@@ -158,40 +181,25 @@ class _Terms:
                 np.diff(ends))
 
 
-def _score(units: list[tuple[int, int, list[str]]], fields: dict[str, tuple[float, float]],
-           word_ids: dict[str, int], terms: _Terms, boosts: list[float]) -> np.ndarray:
+def _score(field_of: np.ndarray, word: np.ndarray, counts: np.ndarray, fields: dict[str, tuple[float, float]],
+           aid: np.ndarray, slot: np.ndarray, terms: _Terms, boosts: list[float]) -> np.ndarray:
     """BM25F over FIELDS for every (term, unit); a unit is an article's own fields or one of its sections.
 
-    UNITS are (article id, slot, the analysed text of each field). Array operations over all
-    units at once: a 10,000-article site has millions of (unit, term) pairs. Returns the
-    postings, each one int: term id << 32 | aid << 12 | slot << 8 | q.
+    Each (unit field, word) pair comes once, sorted, with how often the word occurs there; AID and
+    SLOT give each unit's article and slot. Array operations over all units at once: a
+    10,000-article site has millions of (unit, term) pairs. Returns the postings, each one int:
+    term id << 32 | aid << 12 | slot << 8 | q.
     """
-    n_fields, n_units = len(fields), len(units)
+    n_fields, n_units = len(fields), len(aid)
     if not n_units:
         return np.zeros(0, dtype=np.int64)
-    ids: list[int] = []
-    lengths: list[int] = []
-    get = word_ids.__getitem__
-    for _, _, texts in units:
-        for text in texts:
-            before = len(ids)
-            ids.extend(map(get, text.split()))
-            lengths.append(len(ids) - before)
-    n_words = max(len(word_ids), 1)
-    occurrences = np.repeat(np.arange(n_units * n_fields, dtype=np.int64), lengths) * n_words + \
-        np.array(ids, dtype=np.int64)
-    del ids
-    pairs, counts = np.unique(occurrences, return_counts=True)  # (unit field, word) and how often
-    del occurrences  # large sites: free each array once used, the index is built beside the whole model
-    field_of, word = pairs // n_words, pairs % n_words
-    del pairs
     # each (unit field, word) once per term the word counts for (its stem, compound parts, synonyms)
     term_of, weight_of, first, per_word = terms.arrays()
     number = per_word[word]
     row = np.repeat(np.arange(len(word)), number)
     contribution = np.repeat(first[word] - (np.cumsum(number) - number), number) + np.arange(len(row))
     term, freq, field_of = term_of[contribution], weight_of[contribution] * counts[row], field_of[row]
-    del row, contribution, counts, word
+    del row, contribution, word
     length = np.bincount(field_of, weights=freq, minlength=n_units * n_fields)
     average = length.reshape(n_units, n_fields).sum(axis=0) / n_units
     average[average == 0] = 1.0
@@ -206,8 +214,6 @@ def _score(units: list[tuple[int, int, list[str]]], fields: dict[str, tuple[floa
     unit, term = unit_terms // n_terms, unit_terms % n_terms
     df = np.bincount(term, minlength=n_terms)
     idf = np.log(1 + (n_units - df + 0.5) / (df + 0.5))
-    aid = np.array([u[0] for u in units], dtype=np.int64)
-    slot = np.array([u[1] for u in units], dtype=np.int64)
     boost = np.array(boosts, dtype=np.float64)[aid] * (ranking.K1 + 1)
     score = np.log1p(boost[unit] * idf[term] * weighted / (weighted + ranking.K1)) * ranking.SCORE_SCALE
     q = np.minimum(np.rint(score), 255).astype(np.int64)
@@ -216,7 +222,7 @@ def _score(units: list[tuple[int, int, list[str]]], fields: dict[str, tuple[floa
 
 
 def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], names: list[str], packed: np.ndarray,
-                  files: dict[str, bytes], lang: str) -> tuple[list[list[str]], list[list[str]]]:
+                  files: dict[str, bytes], lang: str, encode: Encoder) -> tuple[list[list[str]], list[list[str]]]:
     """Dictionary shards by a word's first letters; posting shards by contiguous ranges of terms."""
     order = sorted(range(len(names)), key=names.__getitem__)  # term ids by the terms' code points
     ordered = [names[i] for i in order]
@@ -246,11 +252,11 @@ def _write_shards(entries: dict[str, tuple[str, tuple[str, ...]]], names: list[s
         by_key[shard_key(term)]["stems"][term] = (end - start) // 2
     dicts = _group(sorted(by_key), lambda key: (by_key[key], sum(len(k) + 12 for k in by_key[key]["dict"]) +
                                                  sum(len(k) + 6 for k in by_key[key]["stems"])),
-                   DICT_TARGET_BYTES, f"dict-{lang}", files, merge=_merge_dicts)
+                   DICT_TARGET_BYTES, f"dict-{lang}", files, _merge_dicts, encode)
     # each term's list is made as its shard is written, so only one shard's lists exist at a time
     ranges = _group(list(spans), lambda term: ({"postings": {term: flat[spans[term][0]:spans[term][1]].tolist()}},
                                                len(term) + 4 * (spans[term][1] - spans[term][0])),
-                    POSTINGS_TARGET_BYTES, f"postings-{lang}", files, merge=_merge_dicts)
+                    POSTINGS_TARGET_BYTES, f"postings-{lang}", files, _merge_dicts, encode)
     return dicts, ranges
 
 
@@ -264,7 +270,8 @@ def _merge_dicts(into: dict[str, dict[str, Any]], part: dict[str, dict[str, Any]
         into.setdefault(name, {}).update(values)
 
 
-def _group(keys: list[str], item: Any, target: int, kind: str, files: dict[str, bytes], merge: Any) -> list[list[str]]:
+def _group(keys: list[str], item: Any, target: int, kind: str, files: dict[str, bytes], merge: Any,
+           encode: Encoder) -> list[list[str]]:
     """Cut the sorted KEYS into files of about TARGET bytes; returns [[first key, file name], ...]."""
     table: list[list[str]] = []
     group: dict[str, dict[str, Any]] = {}
@@ -272,8 +279,7 @@ def _group(keys: list[str], item: Any, target: int, kind: str, files: dict[str, 
     size = 0
 
     def flush() -> None:
-        name, data = encode_file(f"{kind}-{len(table)}", group)
-        files[name] = data
+        name = encode.emit(f"{kind}-{len(table)}", group, files)
         table.append([(first or "") if table else "", name])
 
     for key in keys:
@@ -298,15 +304,14 @@ def excerpt(text: str) -> str:
     return text[: cut if cut > EXCERPT_CHARS // 2 else EXCERPT_CHARS] + " …"
 
 
-def _write_docs(articles: list[Article], files: dict[str, bytes], lang: str) -> list[str]:
+def _write_docs(articles: list[Article], files: dict[str, bytes], lang: str, encode: Encoder) -> list[str]:
     names: list[str] = []
     for start in range(0, max(len(articles), 1), DOCS_CHUNK):
         rows = []
         for a in articles[start:start + DOCS_CHUNK]:
             sections = [[s.heading, s.anchor, excerpt(s.text)] for s in a.sections[: ranking.MAX_SECTION_SLOT + 1]]
             rows.append([a.url, a.title, a.source, a.description, 1 if a.promoted else 0, sections])
-        name, data = encode_file(f"docs-{lang}-{len(names)}", {"articles": rows})
-        files[name] = data
+        name = encode.emit(f"docs-{lang}-{len(names)}", {"articles": rows}, files)
         names.append(name)
     return names
 
