@@ -45,6 +45,7 @@ from kbgen.write import MARKER, OutputWriter, StagedOutput, check_output_folder
 PARALLEL_MIN_ARTICLES = 200  # below this, parsing in one process is faster than forking
 SEARCH_DIR = "assets/search"  # where the search index files go in the output
 INDEX_FILES_RESULT = "search-index-files"  # the cache result holding the last index files, for reuse
+EncodedFiles = dict[str, tuple[str, str]]  # an index Encoder's reuse key -> (file name, blob key of its bytes)
 
 
 @dataclass
@@ -353,9 +354,6 @@ def write_search_index(site: Site, config: SiteConfig, writer: OutputWriter, job
             writer.write(rel, fetched[key], key)
         else:
             writer.keep(rel, key)
-
-
-EncodedFiles = dict[str, tuple[str, str]]  # an index Encoder's reuse key -> (file name, blob key of its bytes)
 
 
 @dataclass
