@@ -35,7 +35,7 @@ from kbgen.assets import collect_assets, write_assets
 from kbgen.search.checks import run_search_tests
 from kbgen.search.format import Encoder, manifest_name
 from kbgen.search.indexer import build_index
-from kbgen.related import compute_related, related_inputs
+from kbgen.related import affected_by, compute_related, related_inputs
 from kbgen.sitemodel import build_site
 from kbgen.theming import build_theme
 from kbgen.validate import validate_references
@@ -319,16 +319,25 @@ def intact_output(cache: BuildCache, out: Path) -> tuple[Manifest, dict[str, tup
 
 
 def cached_related(site: Site, limit: int, cache: BuildCache) -> None:
-    """compute_related, skipped when the features it reads are those of the last build."""
-    key = digest(related_inputs(site), str(limit))
-    stored = cache.result("related", key)
-    if isinstance(stored, dict) and set(stored) == set(site.articles):
-        for source, related in stored.items():
-            site.articles[source].related = list(related)
-        return
-    compute_related(site, limit)
-    if cache.enabled:
-        cache.put_result("related", key, {s: list(a.related) for s, a in site.articles.items()})
+    """compute_related, for the articles whose lists may differ from the last build's (see affected_by)."""
+    now = related_inputs(site)
+    stored = cache.result("related", str(limit))
+    before = stored.get("inputs") if isinstance(stored, dict) else None
+    lists = stored.get("related") if isinstance(stored, dict) else None
+    todo = affected_by(before, now) if isinstance(before, dict) and isinstance(lists, dict) and \
+        set(lists) == set(now) else None
+    if todo is None:
+        compute_related(site, limit)
+    else:
+        assert lists is not None
+        for source, related in lists.items():
+            if source not in todo:
+                site.articles[source].related = list(related)
+        if todo:
+            compute_related(site, limit, only=todo)
+    if cache.enabled and todo != set():
+        cache.put_result("related", str(limit), {"inputs": now,
+                                                 "related": {s: list(a.related) for s, a in site.articles.items()}})
 
 
 def write_search_index(site: Site, config: SiteConfig, writer: OutputWriter, job: "SearchIndexJob",

@@ -35,15 +35,39 @@ def _weight(feature: str) -> float:
     return {"t": TAG_WEIGHT, "p": PRODUCT_WEIGHT}.get(feature[0], WORD_WEIGHT)
 
 
-def related_inputs(site: Site) -> str:
-    """Everything compute_related reads, as one string: the key under which the build cache keeps its result."""
-    rows = [(a.source, a.lang, a.folder, a.guide, a.related, sorted(_features(a)))
-            for a in sorted(site.articles.values(), key=lambda a: a.source)]
-    return repr(rows)
+RelatedInputs = tuple[str, str, str | None, tuple[str, ...], tuple[str, ...]]
 
 
-def compute_related(site: Site, limit: int) -> None:
-    """Fill each article's related list: explicit ones first, then the best computed ones."""
+def related_inputs(site: Site) -> dict[str, RelatedInputs]:
+    """Everything compute_related reads of each article: language, folder, guide, explicit related, features."""
+    return {a.source: (a.lang, a.folder, a.guide, tuple(a.related), tuple(sorted(_features(a))))
+            for a in sorted(site.articles.values(), key=lambda a: a.source)}
+
+
+def affected_by(before: dict[str, RelatedInputs], now: dict[str, RelatedInputs]) -> set[str] | None:
+    """The articles whose related lists may differ from BEFORE's, or None when every one may.
+
+    A score is a sum over the features two articles share, each weighted by how many articles
+    have it. So when the articles and their places stay, only the edited ones and those with
+    a feature an edit added or removed can rank differently; every other list is as it was.
+    """
+    if set(before) != set(now):
+        return None
+    changed = [s for s in now if now[s] != before[s]]
+    if any(now[s][:3] != before[s][:3] for s in changed):
+        return None  # a move between folders or guides changes the same-folder bonus and guide skips of others
+    moved: set[str] = set()
+    for s in changed:
+        moved |= set(now[s][4]) ^ set(before[s][4])
+    return set(changed) | {s for s, inputs in now.items() if moved.intersection(inputs[4])}
+
+
+def compute_related(site: Site, limit: int, only: set[str] | None = None) -> None:
+    """Fill each article's related list: explicit ones first, then the best computed ones.
+
+    ONLY: fill just these articles' lists (the others are known); each comes out as a full
+    computation would give it.
+    """
     for lang in site.languages:
         articles = sorted(site.in_lang(lang), key=lambda a: a.source)
         features = [sorted(_features(a)) for a in articles]  # sorted: float sums in a stable order
@@ -55,10 +79,13 @@ def compute_related(site: Site, limit: int) -> None:
         # Features shared by too many articles are skipped; the others' weights are the same for every article.
         weights = {f: _weight(f) * math.log(1 + total / len(p)) for f, p in postings.items() if len(p) <= MAX_POSTING}
         rows = [[feat for feat in feats if feat in weights] for feats in features]
-        for start in range(0, len(articles), BLOCK):
-            ranked = _ranked(rows[start:start + BLOCK], start, postings, weights, [a.folder for a in articles])
-            for offset, candidates in enumerate(ranked):
-                article = articles[start + offset]
+        todo = [i for i, a in enumerate(articles) if only is None or a.source in only]
+        for start in range(0, len(todo), BLOCK):
+            block = todo[start:start + BLOCK]
+            ranked = _ranked([rows[i] for i in block], np.array(block, dtype=np.int64), postings, weights,
+                             [a.folder for a in articles])
+            for index, candidates in zip(block, ranked):
+                article = articles[index]
                 chosen = list(article.related)
                 wanted = limit + len(chosen) + 8  # room for skipped guide siblings
                 for other in candidates[:wanted]:
@@ -71,9 +98,9 @@ def compute_related(site: Site, limit: int) -> None:
                 article.related = chosen[:max(limit, len(article.related))]
 
 
-def _ranked(rows: list[list[str]], first: int, postings: dict[str, list[int]], weights: dict[str, float],
+def _ranked(rows: list[list[str]], index: np.ndarray, postings: dict[str, list[int]], weights: dict[str, float],
             folders: list[str]) -> list[list[int]]:
-    """For each article of ROWS (its weighted features; article FIRST onwards), the others by falling score.
+    """For each article of ROWS (its weighted features; article INDEX[i] for row i), the others by falling score.
 
     All (article, other, shared feature) triples of the block as arrays, summed per pair in
     each article's feature order, so every score is the same float a loop over the features
@@ -100,8 +127,8 @@ def _ranked(rows: list[list[str]], first: int, postings: dict[str, list[int]], w
     row, other = pairs // n, pairs % n
     folder_ids = {f: k for k, f in enumerate(sorted(set(folders)))}
     folder = np.array([folder_ids[f] for f in folders], dtype=np.int64)
-    score = score + np.where(folder[row + first] == folder[other], SAME_FOLDER_BONUS, 0.0)
-    keep_mask = row + first != other
+    score = score + np.where(folder[index[row]] == folder[other], SAME_FOLDER_BONUS, 0.0)
+    keep_mask = index[row] != other
     row, other, score = row[keep_mask], other[keep_mask], score[keep_mask]
     order = np.lexsort((other, -score, row))
     row, other = row[order], other[order]

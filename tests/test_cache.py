@@ -336,3 +336,37 @@ def test_index_files_missing_from_the_cache_are_built_again(make_site, tmp_path)
     page.write_text("# Passwort vergessen\n\nSo setzen Sie es zurück, per E-Mail.\n", encoding="utf-8")
     assert build_site(root, out=tmp_path / "b").written  # a new output folder: nothing to keep there
     assert tree(tmp_path / "b") == clean_build(root, tmp_path / "clean")
+
+
+def test_related_articles_after_edits_are_those_a_full_computation_gives(make_site, tmp_path, monkeypatch):
+    import random
+    import kbgen.related
+    words = ("Rücksendung Erstattung Lieferzeit Gutschein Passwort Rechnung Garantie Versand Ratenkauf Paypal "
+             "Kreditkarte Lastschrift Steckdose Thermostat Kamera Sensor Router Firmware Akku Ladegerät Montage "
+             "Bohrer Schraube Halterung Zubehör Filiale Abholung Umtausch Reklamation Reparatur").split()
+    rng = random.Random(7)
+
+    def article(i: int) -> str:
+        title = " ".join(rng.sample(words, 2))
+        tags = rng.sample(["retoure", "versand", "konto", "zahlung", "geraete", "montage", "app", "filiale"],
+                          rng.randint(0, 1))
+        return f"---\ntitle: {title} {i}\ntags: [{', '.join(tags)}]\n---\nText {i}.\n"
+
+    root = make_site({f"content/{'ab'[i % 2]}/artikel-{i}.md": article(i) for i in range(60)})
+    assert build_site(root, out=tmp_path / "out").written
+    computed: list[set[str] | None] = []
+    original = kbgen.related.compute_related
+
+    def recording(site, limit, only=None):
+        computed.append(only)
+        return original(site, limit, only)
+
+    monkeypatch.setattr(kbgen.build, "compute_related", recording)
+    for round_ in range(4):
+        for i in rng.sample(range(60), 1):  # a new title and tags: features come and go
+            (root / f"content/{'ab'[i % 2]}/artikel-{i}.md").write_text(article(i), encoding="utf-8")
+        computed.clear()
+        cached = build_site(root, out=tmp_path / "out").site
+        full = build_site(root, out=tmp_path / f"clean-{round_}", cache=False).site
+        assert {s: a.related for s, a in cached.articles.items()} == {s: a.related for s, a in full.articles.items()}
+        assert computed[0] is not None and len(computed[0]) < 30, computed  # only the lists an edit may change
