@@ -76,8 +76,7 @@ def build_index(site: Site, config: SiteConfig, lang: str, encode: Encoder | Non
     rows = [np.frombuffer(t.counts, dtype=np.uint32).reshape(-1, 3) for t in texts]
     table = np.concatenate(rows).astype(np.int64) if rows else np.zeros((0, 3), dtype=np.int64)
     aid = np.repeat(np.arange(len(texts), dtype=np.int64), [len(r) for r in rows])
-    number, word_of, count = table[:, 0], gids[first_word[aid] + table[:, 1]] if len(table) else table[:, 1], \
-        table[:, 2]
+    number, word_of, count = table[:, 0], gids[first_word[aid] + table[:, 1]], table[:, 2]
     del table, rows, gids
     n_articles, n_article_fields = len(texts), len(ranking.ARTICLE_FIELDS)
     own = number < n_article_fields
