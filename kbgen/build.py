@@ -327,14 +327,14 @@ def cached_related(site: Site, limit: int, cache: BuildCache) -> None:
     todo = affected_by(before, now) if isinstance(before, dict) and isinstance(lists, dict) and \
         set(lists) == set(now) else None
     if todo is None:
-        compute_related(site, limit)
+        compute_related(site, limit, inputs=now)
     else:
         assert lists is not None
         for source, related in lists.items():
             if source not in todo:
                 site.articles[source].related = list(related)
         if todo:
-            compute_related(site, limit, only=todo)
+            compute_related(site, limit, only=todo, inputs=now)
     if cache.enabled and todo != set():
         cache.put_result("related", str(limit), {"inputs": now,
                                                  "related": {s: list(a.related) for s, a in site.articles.items()}})
@@ -348,16 +348,14 @@ def write_search_index(site: Site, config: SiteConfig, writer: OutputWriter, job
     still, else from the build cache; should the cache fail to give one, the index is built again.
     """
     index = job.files(site, config)
-    for rel, data in sorted(index.files.items()):
-        writer.write(rel, data)
     wanted = {key for rel, key in index.reused.items() if not writer.holds(rel, key)}
     try:
         fetched = dict(cache.blobs(wanted)) if wanted else {}
     except CacheMiss:
-        job.index = index = search_index_files(site, config)
-        for rel, data in sorted(index.files.items()):
-            writer.write(rel, data)
-        return
+        job.index = index = search_index_files(site, config)  # nothing reused: every file encoded
+        fetched = {}
+    for rel, data in sorted(index.files.items()):
+        writer.write(rel, data)
     for rel, key in sorted(index.reused.items()):
         if key in fetched:
             writer.write(rel, fetched[key], key)

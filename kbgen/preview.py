@@ -51,9 +51,9 @@ def preview_edit(snapshot: SiteSnapshot, changed: set[str], out: Path, shown: Ma
         return None
     src = snapshot.sources.get(next(iter(changed)))
     site = snapshot.renderer.vc.site
-    old = site.articles.get(src.source) if src else None
-    if src is None or old is None:
+    if src is None or src.source not in site.articles:
         return None
+    old = site.articles[src.source]
     try:
         raw = src.path.read_bytes()
     except OSError:

@@ -62,15 +62,17 @@ def affected_by(before: dict[str, RelatedInputs], now: dict[str, RelatedInputs])
     return set(changed) | {s for s, inputs in now.items() if moved.intersection(inputs[4])}
 
 
-def compute_related(site: Site, limit: int, only: set[str] | None = None) -> None:
+def compute_related(site: Site, limit: int, only: set[str] | None = None,
+                    inputs: dict[str, RelatedInputs] | None = None) -> None:
     """Fill each article's related list: explicit ones first, then the best computed ones.
 
     ONLY: fill just these articles' lists (the others are known); each comes out as a full
-    computation would give it.
+    computation would give it. INPUTS: related_inputs of the site, when made already.
     """
     for lang in site.languages:
         articles = sorted(site.in_lang(lang), key=lambda a: a.source)
-        features = [sorted(_features(a)) for a in articles]  # sorted: float sums in a stable order
+        # sorted: float sums in a stable order
+        features = [list(inputs[a.source][4]) if inputs else sorted(_features(a)) for a in articles]
         postings: dict[str, list[int]] = defaultdict(list)
         for index, feats in enumerate(features):
             for feat in feats:

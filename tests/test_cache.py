@@ -357,9 +357,9 @@ def test_related_articles_after_edits_are_those_a_full_computation_gives(make_si
     computed: list[set[str] | None] = []
     original = kbgen.related.compute_related
 
-    def recording(site, limit, only=None):
+    def recording(site, limit, only=None, inputs=None):
         computed.append(only)
-        return original(site, limit, only)
+        return original(site, limit, only, inputs)
 
     monkeypatch.setattr(kbgen.build, "compute_related", recording)
     for round_ in range(4):

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kbgen.cache import digest
+
 VERSION = 1
 KEY_LENGTH = 2  # letters of a term that choose its shard
 DOCS_CHUNK = 8  # articles per docs file: a first query loads about one small file per result
@@ -77,9 +79,7 @@ class Encoder:
 
     def emit(self, kind: str, data: Any, files: dict[str, bytes]) -> str:
         """The name of KIND's file for DATA; its bytes go to FILES unless an earlier build has them."""
-        h = hashlib.blake2b(kind.encode(), digest_size=20)
-        h.update(b"\0" + pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-        key = h.hexdigest()
+        key = digest(kind, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         found = self.earlier.get(key)
         if found is not None:
             name = found[0]
