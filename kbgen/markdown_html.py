@@ -11,6 +11,7 @@ after the text of a tight list item starts on its own line, and `- [ ]<tab>x` ge
 
 from __future__ import annotations
 
+from functools import cache
 from html import unescape
 from typing import Callable, Iterable, Sequence
 
@@ -80,27 +81,36 @@ def plain_text(nodes: Iterable[Node]) -> str:
     return "".join(parts)
 
 
+@cache
+def _rule_table(cls: type["HtmlRenderer"]) -> dict[str, Callable[["HtmlRenderer", Node], None]]:
+    return {name: getattr(cls, method) for name, method in cls.RULES.items()}
+
+
 class HtmlRenderer:
     """Renders one tree; subclasses override a node's method to change what it becomes."""
+
+    # node name -> the method that renders it; looked up on the class, so a subclass's override counts
+    RULES: dict[str, str] = {
+        "root": "children", "paragraph": "paragraph", "heading": "heading", "lheading": "heading",
+        "blockquote": "blockquote", "bullet_list": "bullet_list", "ordered_list": "ordered_list",
+        "list_item": "list_item", "code_block": "code_block", "fence": "fence", "hr": "hr",
+        "html_block": "html_block", "html_inline": "html_inline", "text": "text", "text_special": "text",
+        "softbreak": "softbreak", "hardbreak": "hardbreak", "em": "em", "strong": "strong",
+        "strikethrough": "strikethrough", "code_inline": "code_inline", "link": "link", "autolink": "link",
+        "image": "image", "table": "table", "thead": "table_section", "tbody": "table_section", "trow": "trow",
+        "definition_list": "definition_list", "definition_term": "definition_term",
+        "definition_description": "definition_description", "todo_checkbox": "todo_checkbox",
+        "footnote_ref": "footnote_ref", "footnote_container": "footnote_container",
+        "footnote_ref_anchor": "footnote_ref_anchor", "definition": "nothing",
+    }
 
     def __init__(self) -> None:
         self.out: list[str] = []
         self.footnote_numbers: dict[int, int] = {}  # markdown-it.rs def_id -> number in order of first reference
         self.footnote_refs: dict[int, list[str]] = {}  # def_id -> the ids of its references, in order
-        self._rules: dict[str, Callable[[Node], None]] = {
-            "root": self.children, "paragraph": self.paragraph, "heading": self.heading, "lheading": self.heading,
-            "blockquote": self.blockquote, "bullet_list": self.bullet_list, "ordered_list": self.ordered_list,
-            "list_item": self.list_item, "code_block": self.code_block, "fence": self.fence, "hr": self.hr,
-            "html_block": self.html_block, "html_inline": self.html_inline, "text": self.text,
-            "text_special": self.text, "softbreak": self.softbreak, "hardbreak": self.hardbreak,
-            "em": self.em, "strong": self.strong, "strikethrough": self.strikethrough,
-            "code_inline": self.code_inline, "link": self.link, "autolink": self.link, "image": self.image,
-            "table": self.table, "thead": self.table_section, "tbody": self.table_section, "trow": self.trow,
-            "definition_list": self.definition_list, "definition_term": self.definition_term,
-            "definition_description": self.definition_description, "todo_checkbox": self.todo_checkbox,
-            "footnote_ref": self.footnote_ref, "footnote_container": self.footnote_container,
-            "footnote_ref_anchor": self.footnote_ref_anchor, "definition": self.nothing,
-        }
+        # plain functions, not bound methods: a writer holding its own bound methods would be a
+        # reference cycle, which the build (collector off) would never free
+        self._rules: dict[str, Callable[[HtmlRenderer, Node], None]] = _rule_table(type(self))
 
     def render(self, root: Node) -> str:
         self.render_node(root)
@@ -113,7 +123,7 @@ class HtmlRenderer:
             rule = self._rules[node.name]
         except KeyError:
             raise ValueError(f"markdown node '{node.name}' has no HTML rule") from None
-        rule(node)
+        rule(self, node)
 
     def children(self, node: Node) -> None:
         render = self.render_node

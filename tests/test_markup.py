@@ -88,3 +88,19 @@ def test_links_and_images_become_references_with_lines() -> None:
     assert rendered.html == ('<p>Text.</p>\n<p>Siehe <a href="kbgen-ref:0">Kosten</a> und\n'
                              '<img src="kbgen-ref:1" alt="" loading="lazy" /></p>\n')
     assert [(d.line, d.code) for d in diags.items()] == [(8, "image-alt")]
+
+
+def test_rendering_leaves_no_reference_cycles() -> None:
+    """Builds run with the cyclic collector off: a cycle per article would keep every parsed tree alive."""
+    import gc
+
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for case in CASES:
+            render(case.values[0], faq=True)
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()

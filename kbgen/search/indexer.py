@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter, defaultdict
-from itertools import filterfalse
+from itertools import chain, filterfalse
 from typing import Any
 
 import numpy as np
@@ -38,8 +38,9 @@ def build_index(site: Site, config: SiteConfig, lang: str, encode: Encoder | Non
     articles = searchable(site, lang)
     texts = [a.search for a in articles if a.search is not None]
     stops = stopwords(lang)
-    all_words = " ".join(t.words for t in texts).split()  # each article's distinct words, article after article
-    vocabulary = set(all_words)
+    vocabulary: set[str] = set()
+    for text in texts:  # each text's words are split again below, one text at a time: no list of them all
+        vocabulary.update(text.words.split())
     decompound = Decompounder(vocabulary | {stem(w, lang) for w in vocabulary if len(w) >= 4}) if lang == "de" \
         else Decompounder(set())
     synonyms = _synonym_stems(config, lang)
@@ -70,14 +71,16 @@ def build_index(site: Site, config: SiteConfig, lang: str, encode: Encoder | Non
     word_ids = {word: i for i, word in enumerate(words)}
     boosts = [float((a.meta.get("search") or {}).get("boost", 1.0)) for a in articles]
     # every (article, field, word) with its count; an article's words are sorted as WORDS is, so
-    # mapping them to ids keeps the rows sorted by unit field, then word
-    gids = np.fromiter(map(word_ids.__getitem__, all_words), dtype=np.int64, count=len(all_words))
+    # mapping them to ids keeps the rows sorted by unit field, then word. The columns are int32:
+    # a large site has millions of rows, and this runs beside the render workers.
+    gids = np.fromiter(chain.from_iterable(map(word_ids.__getitem__, t.words.split()) for t in texts),
+                       dtype=np.int32, count=sum(t.count for t in texts))
     first_word = np.cumsum([0] + [t.count for t in texts], dtype=np.int64)[:-1]
-    rows = [np.frombuffer(t.counts, dtype=np.uint32).reshape(-1, 3) for t in texts]
-    table = np.concatenate(rows).astype(np.int64) if rows else np.zeros((0, 3), dtype=np.int64)
-    aid = np.repeat(np.arange(len(texts), dtype=np.int64), [len(r) for r in rows])
-    number, word_of, count = table[:, 0], gids[first_word[aid] + table[:, 1]], table[:, 2]
-    del table, rows, gids
+    table = np.frombuffer(b"".join(t.counts for t in texts), dtype=np.uint32).reshape(-1, 3)
+    aid = np.repeat(np.arange(len(texts), dtype=np.int32), [len(t.counts) // 12 for t in texts])
+    number, word_of, count = table[:, 0].astype(np.int32), gids[first_word[aid] + table[:, 1]], \
+        table[:, 2].astype(np.int32)
+    del table, gids
     n_articles, n_article_fields = len(texts), len(ranking.ARTICLE_FIELDS)
     own = number < n_article_fields
     article_postings = _score(aid[own] * n_article_fields + number[own], word_of[own], count[own], ranking.ARTICLE_FIELDS,
@@ -176,7 +179,7 @@ class _Terms:
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """term id and weight of each contribution; each word's first contribution and their number."""
         ends = np.array(self._ends, dtype=np.int64)
-        return (np.array(self._term, dtype=np.int64), np.array(self._weight, dtype=np.float64), ends[:-1],
+        return (np.array(self._term, dtype=np.int32), np.array(self._weight, dtype=np.float64), ends[:-1],
                 np.diff(ends))
 
 
@@ -195,10 +198,11 @@ def _score(field_of: np.ndarray, word: np.ndarray, counts: np.ndarray, fields: d
     # each (unit field, word) once per term the word counts for (its stem, compound parts, synonyms)
     term_of, weight_of, first, per_word = terms.arrays()
     number = per_word[word]
-    row = np.repeat(np.arange(len(word)), number)
+    row = np.repeat(np.arange(len(word), dtype=np.int32), number)
     contribution = np.repeat(first[word] - (np.cumsum(number) - number), number) + np.arange(len(row))
-    term, freq, field_of = term_of[contribution], weight_of[contribution] * counts[row], field_of[row]
-    del row, contribution, word
+    term, freq, field_of = term_of[contribution], weight_of[contribution] * counts[row], \
+        field_of.astype(np.int32)[row]
+    del row, contribution, word, number
     length = np.bincount(field_of, weights=freq, minlength=n_units * n_fields)
     average = length.reshape(n_units, n_fields).sum(axis=0) / n_units
     average[average == 0] = 1.0
@@ -207,7 +211,7 @@ def _score(field_of: np.ndarray, word: np.ndarray, counts: np.ndarray, fields: d
     field = field_of % n_fields
     factor = weight[field] / (1 - b[field] + b[field] * length[field_of] / average[field])
     n_terms = max(len(terms.names), 1)
-    unit_terms, inverse = np.unique(field_of // n_fields * n_terms + term, return_inverse=True)
+    unit_terms, inverse = np.unique((field_of // n_fields).astype(np.int64) * n_terms + term, return_inverse=True)
     weighted = np.bincount(inverse.ravel(), weights=factor * freq)
     del inverse, factor, freq, field, field_of
     unit, term = unit_terms // n_terms, unit_terms % n_terms
