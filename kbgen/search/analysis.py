@@ -31,27 +31,18 @@ LINKING = ("s", "es", "n", "en", "e")  # German linking morphemes (Fugenelemente
 ENDINGS = ("e", "en", "n", "s", "es", "er", "ern")  # inflection a compound's last part may carry
 
 
-def _fold_table() -> dict[int, str]:
-    """Each Latin letter with a diacritic as fold's decomposition leaves it (é -> e), and ß as ss."""
-    table = {ord("ß"): "ss", ord("ẞ"): "ss"}
-    for code in range(0x80, 0x250):
-        folded = _COMBINING.sub("", unicodedata.normalize("NFD", chr(code)))
-        if folded != chr(code):
-            table[code] = folded
-    return table
-
-
-_FOLD = _fold_table()
-
-
 def fold(text: str) -> str:
     """Lower case, ß as ss, accents and umlauts dropped (ä -> a). Mirrored in search.js.
 
-    The letters of Latin scripts go through a table (one C call); anything else still non-ASCII
-    is decomposed and its combining marks dropped, which is what the table holds for its letters.
+    Decomposed, then the combining marks dropped: each a C call over the whole text, which is
+    several times faster than a per-character translate table. No decomposition yields ß, and
+    lower() has made ẞ one.
     """
-    text = text.lower().translate(_FOLD)
-    return text if text.isascii() else _COMBINING.sub("", unicodedata.normalize("NFD", text))
+    text = unicodedata.normalize("NFD", text.lower())
+    if text.isascii():
+        return text
+    text = _COMBINING.sub("", text)
+    return text.replace("ß", "ss") if "ß" in text else text
 
 
 def german_normalize(word: str) -> str:
