@@ -11,7 +11,6 @@ after the text of a tight list item starts on its own line, and `- [ ]<tab>x` ge
 
 from __future__ import annotations
 
-from functools import cache
 from html import unescape
 from typing import Callable, Iterable, Sequence
 
@@ -81,9 +80,14 @@ def plain_text(nodes: Iterable[Node]) -> str:
     return "".join(parts)
 
 
-@cache
+_RULE_TABLES: dict[type, dict[str, Callable[["HtmlRenderer", Node], None]]] = {}  # per renderer class
+
+
 def _rule_table(cls: type["HtmlRenderer"]) -> dict[str, Callable[["HtmlRenderer", Node], None]]:
-    return {name: getattr(cls, method) for name, method in cls.RULES.items()}
+    table = _RULE_TABLES.get(cls)
+    if table is None:
+        table = _RULE_TABLES[cls] = {name: getattr(cls, method) for name, method in cls.RULES.items()}
+    return table
 
 
 class HtmlRenderer:

@@ -8,8 +8,7 @@ and section and quantised, so the browser only adds integers.
 from __future__ import annotations
 
 import math
-from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from itertools import chain, filterfalse
 from typing import Any
 
@@ -139,10 +138,13 @@ def analyse_article(article: Article) -> SearchText:
               analysed(article.description), *(text for pair in sections for text in pair)]
     words = sorted(set().union(*fields))
     index = {word: i for i, word in enumerate(words)}
-    triples = array("I")
-    for number, text in enumerate(fields):
-        for word, n in sorted(Counter(text).items()):
-            triples.extend((number, index[word], n))
+    # each occurrence as field * len(words) + word id; unique keys come sorted by field, then word
+    width = max(len(words), 1)
+    ids = np.fromiter(map(index.__getitem__, chain.from_iterable(fields)), dtype=np.int64,
+                      count=sum(map(len, fields)))
+    number = np.repeat(np.arange(len(fields), dtype=np.int64), [len(text) for text in fields])
+    keys, counts = np.unique(number * width + ids, return_counts=True)
+    triples = np.column_stack((keys // width, keys % width, counts)).astype(np.uint32)
     return SearchText(" ".join(words), len(words), triples.tobytes(), len(sections))
 
 
