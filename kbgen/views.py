@@ -327,7 +327,8 @@ def guide_print_url(vc: ViewContext, folder: Folder) -> str | None:
     return None if url in vc.site.urls else url
 
 
-_HEADING_RE = re.compile(r'(?<!<summary>)<h([2-4]) id="([^"]+)">(.*?)</h\1>', re.S)
+# not a FAQ question (<summary><h2 …>); the look-behind follows the "<" so that the search can skip to each "<"
+_HEADING_RE = re.compile(r'<(?<!<summary><)h([2-4]) id="([^"]+)">(.*?)</h\1>', re.S)
 
 
 def heading_anchors(html: str, label: str) -> str:

@@ -155,7 +155,14 @@ class OutputWriter:
                 return
         folder = os.path.dirname(path)
         if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
+            if os.path.dirname(folder) in self._folders:  # a page's own folder, in one it made: one mkdir
+                try:
+                    os.mkdir(folder)
+                except FileExistsError:
+                    if not os.path.isdir(folder):
+                        raise
+            else:
+                os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
         if self.previous is not None and not self.sparse:
             replace_file(self.out, rel, raw)

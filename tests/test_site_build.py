@@ -211,6 +211,17 @@ def test_site_layout_overrides_a_builtin_template(make_site):
     assert "Eigene 404" in (root / "public/404.html").read_text()
 
 
+def test_override_layouts_read_views_as_jinja_does(make_site):
+    """Views are dicts looked up by key first: a dict's own methods and a missing key must still
+    behave as in plain Jinja2, which layout writers know."""
+    root = make_site({"content/a/x.md": "# Rücksendung\n\nText.\n",
+                      "layouts/article.html": "<title>{{ page.title }}</title>"
+                                              "<p>{{ page.get('title') }}|{{ page.items is callable }}|"
+                                              "{{ page.nonexistent is defined }}</p>\n"})
+    assert build_site(root).written
+    assert "<title>Rücksendung</title><p>Rücksendung|True|False</p>" in read(root / "public", "/a/x/")
+
+
 def test_404_links_work_at_any_depth(make_site):
     root = make_site({"kbgen.yml": "base_url: https://example.com/hilfe/\n", "content/a/x.md": "# X\n"})
     assert build_site(root).written

@@ -25,7 +25,6 @@ _COMBINING = re.compile(r"[\u0300-\u036f]")
 _TOKEN = re.compile(r"\w+(?:[-./]\w+)*")
 _HAS_DIGIT = re.compile(r"[0-9]")  # ASCII digits: the same in JavaScript
 _SPLIT = re.compile(r"[-./]")
-_JOINED = re.compile(r"\w[-./]\w")  # where a token has a - . or / inside
 MIN_PART = 3  # shortest compound part
 LINKING = ("s", "es", "n", "en", "e")  # German linking morphemes (Fugenelemente): Garantie|s|fall
 ENDINGS = ("e", "en", "n", "s", "es", "er", "ern")  # inflection a compound's last part may carry
@@ -80,7 +79,8 @@ def tokens(text: str, lang: str) -> list[str]:
     """
     text = normalize_text(fold(text), lang).replace("_", " ")
     found = _TOKEN.findall(text)
-    if not _JOINED.search(text):  # no token holds - . or / (one scan in C, not one per token)
+    joined = " ".join(found)  # tokens hold - . or / only where they join parts: one scan in C, not one per token
+    if "-" not in joined and "." not in joined and "/" not in joined:
         return found
     out: list[str] = []
     for token in found:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from itertools import chain, filterfalse
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -123,27 +123,25 @@ def analyse_article(article: Article) -> SearchText:
     of a large site holds it for every article, and the parse cache stores it.
     """
     lang, meta = article.lang, article.meta
-    stops = stopwords(lang)
-
-    def analysed(text: str) -> list[str]:
-        return list(filterfalse(stops.__contains__, tokens(text, lang)))
-
     kept = article.sections[: ranking.MAX_SECTION_SLOT + 1]
-    sections = [[analysed(s.heading), analysed(s.text)] for s in kept]
-    rest = analysed(" ".join(s.heading + " " + s.text for s in article.sections[ranking.MAX_SECTION_SLOT + 1:]))
+    sections = [[tokens(s.heading, lang), tokens(s.text, lang)] for s in kept]
+    rest = tokens(" ".join(s.heading + " " + s.text for s in article.sections[ranking.MAX_SECTION_SLOT + 1:]), lang)
     if rest:  # sections past the last slot count as the last one's text
         sections[-1][1] += rest
     sections = sections or [[[], []]]
-    fields = [analysed(article.title), analysed(" ".join([*meta.get("keywords", []), *meta.get("tags", [])])),
-              analysed(article.description), *(text for pair in sections for text in pair)]
-    words = sorted(set().union(*fields))
-    index = {word: i for i, word in enumerate(words)}
+    fields = [tokens(article.title, lang), tokens(" ".join([*meta.get("keywords", []), *meta.get("tags", [])]), lang),
+              tokens(article.description, lang), *(text for pair in sections for text in pair)]
+    seen = set().union(*fields)
+    stops = seen & stopwords(lang)
+    words = sorted(seen - stops)
+    index = dict.fromkeys(stops, -1)  # stop words are dropped below, as id -1
+    index.update((word, i) for i, word in enumerate(words))
     # each occurrence as field * len(words) + word id; unique keys come sorted by field, then word
     width = max(len(words), 1)
     ids = np.fromiter(map(index.__getitem__, chain.from_iterable(fields)), dtype=np.int64,
                       count=sum(map(len, fields)))
     number = np.repeat(np.arange(len(fields), dtype=np.int64), [len(text) for text in fields])
-    keys, counts = np.unique(number * width + ids, return_counts=True)
+    keys, counts = np.unique((number * width + ids)[ids >= 0], return_counts=True)
     triples = np.column_stack((keys // width, keys % width, counts)).astype(np.uint32)
     return SearchText(" ".join(words), len(words), triples.tobytes(), len(sections))
 
