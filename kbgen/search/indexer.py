@@ -209,11 +209,13 @@ def _score(field_of: np.ndarray, word: np.ndarray, counts: np.ndarray, fields: d
     weight = np.array([w for w, _ in fields.values()])
     b = np.array([b for _, b in fields.values()])
     field = field_of % n_fields
-    factor = weight[field] / (1 - b[field] + b[field] * length[field_of] / average[field])
+    contributed = weight[field] / (1 - b[field] + b[field] * length[field_of] / average[field]) * freq
+    del field, freq  # the largest arrays here go before np.unique makes its own
     n_terms = max(len(terms.names), 1)
     unit_terms, inverse = np.unique((field_of // n_fields).astype(np.int64) * n_terms + term, return_inverse=True)
-    weighted = np.bincount(inverse.ravel(), weights=factor * freq)
-    del inverse, factor, freq, field, field_of
+    del field_of, term
+    weighted = np.bincount(inverse.ravel(), weights=contributed)
+    del inverse, contributed
     unit, term = unit_terms // n_terms, unit_terms % n_terms
     df = np.bincount(term, minlength=n_terms)
     idf = np.log(1 + (n_units - df + 0.5) / (df + 0.5))
