@@ -12,7 +12,7 @@ after the text of a tight list item starts on its own line, and `- [ ]<tab>x` ge
 from __future__ import annotations
 
 from html import unescape
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from markdown_it_pyrs import MarkdownIt, Node
 
@@ -80,10 +80,11 @@ def plain_text(nodes: Iterable[Node]) -> str:
     return "".join(parts)
 
 
-_RULE_TABLES: dict[type, dict[str, Callable[["HtmlRenderer", Node], None]]] = {}  # per renderer class
+Rule = Callable[[Any, Node], None]  # a renderer method, called with the renderer (of any subclass) and the node
+_RULE_TABLES: dict[type, dict[str, Rule]] = {}  # per renderer class
 
 
-def _rule_table(cls: type["HtmlRenderer"]) -> dict[str, Callable[["HtmlRenderer", Node], None]]:
+def _rule_table(cls: type["HtmlRenderer"]) -> dict[str, Rule]:
     table = _RULE_TABLES.get(cls)
     if table is None:
         table = _RULE_TABLES[cls] = {name: getattr(cls, method) for name, method in cls.RULES.items()}
@@ -114,7 +115,7 @@ class HtmlRenderer:
         self.footnote_refs: dict[int, list[str]] = {}  # def_id -> the ids of its references, in order
         # plain functions, not bound methods: a writer holding its own bound methods would be a
         # reference cycle, which the build (collector off) would never free
-        self._rules: dict[str, Callable[[HtmlRenderer, Node], None]] = _rule_table(type(self))
+        self._rules: dict[str, Rule] = _rule_table(type(self))
 
     def render(self, root: Node) -> str:
         self.render_node(root)

@@ -239,7 +239,7 @@ class _ArticleWriter(HtmlRenderer):
         super().__init__()
         self.ctx, self.labels = ctx, labels
         if check_text:  # only then is each text node searched for a refused link
-            self._rules = {**self._rules, "text": _ArticleWriter.checked_text}  # type: ignore[dict-item]
+            self._rules = {**self._rules, "text": _ArticleWriter.checked_text}
         self.ids = IdAllocator(reserved=("main", "content", "search", "top"))
         self.section = Section("", "", 1, "")
         self.parts: list[str] = []  # the current section's text, one entry per inline run or code block

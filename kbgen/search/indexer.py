@@ -138,9 +138,9 @@ def analyse_article(article: Article) -> SearchText:
     index.update((word, i) for i, word in enumerate(words))
     # each occurrence as field * len(words) + word id; unique keys come sorted by field, then word
     width = max(len(words), 1)
-    ids = np.fromiter(map(index.__getitem__, chain.from_iterable(fields)), dtype=np.int64,
-                      count=sum(map(len, fields)))
-    number = np.repeat(np.arange(len(fields), dtype=np.int64), [len(text) for text in fields])
+    lengths = [len(text) for text in fields]
+    ids = np.fromiter(map(index.__getitem__, chain.from_iterable(fields)), dtype=np.int64, count=sum(lengths))
+    number = np.repeat(np.arange(len(fields), dtype=np.int64), lengths)
     keys, counts = np.unique((number * width + ids)[ids >= 0], return_counts=True)
     triples = np.column_stack((keys // width, keys % width, counts)).astype(np.uint32)
     return SearchText(" ".join(words), len(words), triples.tobytes(), len(sections))
@@ -201,7 +201,7 @@ def _score(field_of: np.ndarray, word: np.ndarray, counts: np.ndarray, fields: d
     row = np.repeat(np.arange(len(word), dtype=np.int32), number)
     contribution = np.repeat(first[word] - (np.cumsum(number) - number), number) + np.arange(len(row))
     term, freq, field_of = term_of[contribution], weight_of[contribution] * counts[row], \
-        field_of.astype(np.int32)[row]
+        field_of.astype(np.int32, copy=False)[row]
     del row, contribution, word, number
     length = np.bincount(field_of, weights=freq, minlength=n_units * n_fields)
     average = length.reshape(n_units, n_fields).sum(axis=0) / n_units
